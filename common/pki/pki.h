@@ -1,0 +1,85 @@
+#pragma once
+// The controller's small certificate authority and the agent's key and CSR.
+// ECDSA P-256 throughout. PEM text in, PEM text out, so callers never touch
+// OpenSSL types. Failures of our own making (a bad key file) throw PkiError;
+// a CSR from the network is outside input and returns a Result.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/util/result.h"
+
+namespace portcullis::pki {
+
+class PkiError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A new ECDSA P-256 private key, PKCS#8 PEM.
+std::string generatePrivateKey();
+
+// The public key of a private key, SubjectPublicKeyInfo PEM.
+std::string publicKeyOf(const std::string& privateKeyPem);
+
+struct CertificateSpec {
+  std::string commonName;
+  std::vector<std::string> dnsNames;     // subjectAltName DNS entries
+  std::vector<std::string> ipAddresses;  // subjectAltName IP entries (v4 or v6 text)
+  std::int64_t notBeforeUnix = 0;        // 0: now - 5 minutes (clock skew)
+  std::int64_t notAfterUnix = 0;         // 0: notBefore + validDays
+  int validDays = 365;
+  bool serverAuth = false;  // extendedKeyUsage serverAuth
+  bool clientAuth = false;  // extendedKeyUsage clientAuth
+};
+
+// A self-signed CA certificate (basicConstraints CA:TRUE, keyCertSign, cRLSign).
+std::string createCaCertificate(const std::string& caKeyPem, const std::string& commonName,
+                                int validDays = 3650);
+
+// A CSR signed by the key; the subject carries commonName only.
+std::string createCsr(const std::string& privateKeyPem, const std::string& commonName);
+
+struct CsrInfo {
+  std::string commonName;
+  std::string publicKeyPem;
+};
+
+// Parses a CSR from outside and checks its self-signature and key type
+// (EC P-256 only). Any defect is a Failure with a reason.
+Result<CsrInfo> inspectCsr(const std::string& csrPem);
+
+// A certificate for subjectPublicKeyPem signed by the CA, with a random
+// 128-bit serial. basicConstraints CA:FALSE, digitalSignature.
+std::string issueCertificate(const std::string& caCertPem, const std::string& caKeyPem,
+                             const std::string& subjectPublicKeyPem, const CertificateSpec& spec);
+
+struct CertificateInfo {
+  std::string commonName;
+  std::string issuerCommonName;
+  std::string serialHex;  // lower-case hex, no leading zeros stripped beyond OpenSSL's
+  std::string sha256Hex;  // SHA-256 of the DER encoding, lower-case hex
+  std::int64_t notBeforeUnix = 0;
+  std::int64_t notAfterUnix = 0;
+  bool isCa = false;
+};
+
+// Parses one PEM certificate (the first in the text).
+Result<CertificateInfo> inspectCertificate(const std::string& certPem);
+
+// SHA-256 of the certificate's DER encoding, lower-case hex. Throws on bad PEM.
+std::string certificateFingerprint(const std::string& certPem);
+
+// True when certPem's signature verifies with caCertPem's key and its issuer
+// name equals the CA's subject. Dates are not checked here.
+bool isSignedBy(const std::string& certPem, const std::string& caCertPem);
+
+// Every certificate in a PEM bundle, in order.
+std::vector<std::string> splitPemCertificates(const std::string& pemBundle);
+
+// Normalises a fingerprint typed by a person: strips ':' and spaces, lower-cases.
+// Failure unless 64 hex digits remain.
+Result<std::string> normaliseFingerprint(const std::string& text);
+
+}  // namespace portcullis::pki

@@ -1,0 +1,18 @@
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace portcullis::util {
+
+// Writes through a temporary file in the same directory, fsyncs it and
+// renames it over path, so a crash leaves the old content or the new one.
+// mode is applied to the temporary file before any byte is written, so a
+// private key is never readable by others even for an instant.
+void writeFileAtomic(const std::filesystem::path& path, const std::string& content,
+                     unsigned mode = 0644);
+
+// The whole file, or nothing when it cannot be opened.
+std::optional<std::string> readFile(const std::filesystem::path& path);
+
+}  // namespace portcullis::util

@@ -1,0 +1,130 @@
+#pragma once
+// The controller's durable state: enrolled agents, enrollment tokens, machines
+// and what they reported, the command outbox and admission transitions.
+// One Poco::Data session (SQLite in WAL mode), schema migrated at open, every
+// statement with bound parameters. All methods are thread-safe (serialised
+// internally); throw StoreError on an environment failure (disk, corrupt file).
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "portcullis/v1/portcullis.pb.h"
+
+namespace portcullis::store {
+
+namespace pb = ::portcullis::v1;
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct AgentRecord {
+  std::string id;  // the CN of its certificate
+  std::string hostname;
+  std::string certSerialHex;
+  std::string certSha256;
+  std::int64_t enrolledAt = 0;
+  std::int64_t revokedAt = 0;  // 0: not revoked
+};
+
+enum class TokenCheck { Accepted, Unknown, AlreadyUsed, Expired };
+const char* describe(TokenCheck check);
+
+struct MachineSummary {
+  std::string id;
+  std::string hostname;
+  std::string osId;
+  std::string osVersion;
+  std::string arch;
+  std::string kernel;
+  std::string state;  // unknown, pending, admitted, quarantined, denied
+  std::int64_t packageCount = 0;
+  std::int64_t firstSeen = 0;
+  std::int64_t lastSeen = 0;
+  std::string digest;  // digest of the stored machine information
+};
+
+struct MachineRecord {
+  MachineSummary summary;
+  pb::MachineInfo info;  // the last full report
+};
+
+// One report to write. body empty: only last_seen moves (digest matched).
+struct ReportWrite {
+  std::string agentId;
+  std::string digest;
+  std::int64_t receivedAt = 0;
+  std::optional<pb::MachineInfo> body;
+};
+
+struct OutboxCommand {
+  std::string id;
+  std::string machineId;
+  std::string kind;
+  std::string payload;
+  std::string state;  // queued, delivered, done, failed
+  std::int64_t createdAt = 0;
+  std::int64_t deliveredAt = 0;
+  std::int64_t finishedAt = 0;
+  std::string resultDetail;
+};
+
+struct Transition {
+  std::string machineId;
+  std::string fromState;
+  std::string toState;
+  std::string cause;
+  std::string commandId;
+  std::int64_t at = 0;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the SQLite file, sets WAL and synchronous=FULL,
+  // and migrates the schema to the newest version.
+  static std::unique_ptr<Store> openSqlite(const std::filesystem::path& file);
+  virtual ~Store() = default;
+
+  virtual int schemaVersion() = 0;
+
+  // Enrollment tokens: only the hash of a token is ever stored.
+  virtual void addEnrollToken(const std::string& tokenHash, std::int64_t createdAt,
+                              std::int64_t expiresAt) = 0;
+  // Marks the token used in the same transaction that checks it.
+  virtual TokenCheck consumeEnrollToken(const std::string& tokenHash, std::int64_t now) = 0;
+
+  virtual void addAgent(const AgentRecord& agent) = 0;
+  virtual std::optional<AgentRecord> agent(const std::string& id) = 0;
+  virtual std::vector<AgentRecord> agents() = 0;
+  // False when no such agent. Revoking twice keeps the first time.
+  virtual bool revokeAgent(const std::string& id, std::int64_t now) = 0;
+
+  // Writes a batch in one transaction (group commit): the caller acknowledges
+  // every report of the batch only after this returns.
+  virtual void writeReports(const std::vector<ReportWrite>& reports) = 0;
+  // Digest of the stored machine information of an agent's machine, "" if none.
+  virtual std::string storedDigest(const std::string& agentId) = 0;
+
+  virtual std::vector<MachineSummary> machines() = 0;
+  // By id, else by exact host name (the most recently seen when several).
+  virtual std::optional<MachineRecord> machine(const std::string& idOrHostname) = 0;
+
+  virtual std::string enqueueCommand(const std::string& machineId, const std::string& kind,
+                                     const std::string& payload, std::int64_t now) = 0;
+  // queued or delivered-but-unfinished commands of a machine, oldest first.
+  virtual std::vector<OutboxCommand> undeliveredCommands(const std::string& machineId) = 0;
+  virtual void markDelivered(const std::string& commandId, std::int64_t now) = 0;
+  virtual void markFinished(const std::string& commandId, bool ok, const std::string& detail,
+                            std::int64_t now) = 0;
+  virtual std::vector<OutboxCommand> commands() = 0;
+
+  virtual void recordTransition(const Transition& transition) = 0;
+  virtual std::vector<Transition> transitions(const std::string& machineId) = 0;
+};
+
+}  // namespace portcullis::store
