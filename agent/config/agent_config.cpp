@@ -1,0 +1,105 @@
+#include "agent/config/agent_config.h"
+
+#include "common/config/ini_document.h"
+
+namespace portcullis::agent {
+namespace {
+
+std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& value) {
+  if (value.empty()) return {};
+  std::filesystem::path p(value);
+  return p.is_absolute() ? p : dir / p;
+}
+
+}  // namespace
+
+Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file) {
+  auto doc = config::IniDocument::load(file.string());
+  if (!doc) return fail(doc.error());
+  AgentConfig c;
+  c.file = std::filesystem::absolute(file);
+  c.dir = c.file.parent_path();
+  config::ConfigReader r(*doc);
+
+  const std::string address = r.requiredText("controller.address");
+  if (!address.empty()) {
+    auto ep = config::parseEndpoint(address);
+    if (!ep) r.addError("controller.address", ep.error());
+    else {
+      c.controllerHost = ep->first;
+      c.controllerPort = ep->second;
+    }
+  }
+  c.serverName = r.text("controller.server_name", c.controllerHost);
+  c.timeoutSeconds = r.seconds("controller.timeout", c.timeoutSeconds);
+  c.maxFrameBytes = r.bytes("controller.max_frame", c.maxFrameBytes);
+
+  c.caCert = resolve(c.dir, r.text("tls.ca_cert", "ca.crt"));
+  c.cert = resolve(c.dir, r.text("tls.cert", "agent.crt"));
+  c.key = resolve(c.dir, r.text("tls.key", "private/agent.key"));
+
+  c.agentId = r.text("agent.id", "");
+  c.root = r.text("agent.root", "/");
+  c.reportIntervalSeconds = r.seconds("agent.report_interval", c.reportIntervalSeconds);
+  c.checkIntervalSeconds = r.seconds("agent.check_interval", c.checkIntervalSeconds);
+  if (c.checkIntervalSeconds < 1) r.addError("agent.check_interval", "must be at least 1s");
+
+  c.spoolDir = resolve(c.dir, r.text("spool.dir", "spool"));
+  c.spoolMaxReports = r.integer("spool.max_reports", c.spoolMaxReports, 1, 100000);
+  c.spoolMaxBytes = r.bytes("spool.max_bytes", c.spoolMaxBytes);
+
+  c.backoffInitialSeconds = r.seconds("reconnect.initial", c.backoffInitialSeconds);
+  c.backoffMaxSeconds = r.seconds("reconnect.max", c.backoffMaxSeconds);
+  if (c.backoffInitialSeconds < 1) r.addError("reconnect.initial", "must be at least 1s");
+  if (c.backoffMaxSeconds < c.backoffInitialSeconds)
+    r.addError("reconnect.max", "must not be below reconnect.initial");
+
+  c.logLevel = r.text("log.level", c.logLevel);
+  c.logFile = resolve(c.dir, r.text("log.file", ""));
+
+  auto errors = r.finish();
+  if (!errors.empty()) {
+    std::string all;
+    for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
+    return fail(all);
+  }
+  return c;
+}
+
+std::string agentConfigText(const std::string& controller, const std::string& serverName,
+                            const std::string& agentId) {
+  return "# Portcullis agent configuration, written by 'portcullis-agent enroll'.\n"
+         "# Relative paths are from this file's directory.\n"
+         "\n[controller]\n"
+         "address = " + controller + "\n"
+         "# Name checked in the controller's certificate.\n"
+         "server_name = " + serverName + "\n"
+         "timeout = 30s\n"
+         "\n[tls]\n"
+         "ca_cert = ca.crt\n"
+         "cert = agent.crt\n"
+         "key = private/agent.key\n"
+         "\n[agent]\n"
+         "# The identity that counts is the one in agent.crt.\n"
+         "id = " + agentId + "\n"
+         "# Root of the tree the collectors read.\n"
+         "root = /\n"
+         "# Re-report at least this often; the controller may ask for another interval.\n"
+         "report_interval = 5m\n"
+         "# Look for changes this often; a change is reported at once.\n"
+         "check_interval = 60s\n"
+         "\n[spool]\n"
+         "# Reports not yet acknowledged wait here, oldest dropped past the limits.\n"
+         "dir = spool\n"
+         "max_reports = 64\n"
+         "max_bytes = 64MiB\n"
+         "\n[reconnect]\n"
+         "# Exponential backoff with jitter between these bounds.\n"
+         "initial = 1s\n"
+         "max = 5m\n"
+         "\n[log]\n"
+         "level = information\n"
+         "file =\n";
+}
+
+}  // namespace portcullis::agent

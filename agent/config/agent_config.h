@@ -1,0 +1,53 @@
+#pragma once
+// agent.conf, parsed into a plain struct and validated before use. Relative
+// paths are taken from the file's own directory.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "common/util/result.h"
+
+namespace portcullis::agent {
+
+struct AgentConfig {
+  std::filesystem::path file;
+  std::filesystem::path dir;
+
+  // [controller]
+  std::string controllerHost;
+  std::uint16_t controllerPort = 9443;
+  std::string serverName;  // name checked in the controller's certificate
+  std::int64_t timeoutSeconds = 30;
+  std::int64_t maxFrameBytes = 4 * 1024 * 1024;
+
+  // [tls]
+  std::filesystem::path caCert;
+  std::filesystem::path cert;
+  std::filesystem::path key;
+
+  // [agent]
+  std::string agentId;  // for people; the certificate is what counts
+  std::filesystem::path root = "/";
+  std::int64_t reportIntervalSeconds = 300;  // the controller's HelloAck may override
+  std::int64_t checkIntervalSeconds = 60;    // how often to look for changes
+
+  // [spool]
+  std::filesystem::path spoolDir;
+  std::int64_t spoolMaxReports = 64;
+  std::int64_t spoolMaxBytes = 64LL * 1024 * 1024;
+
+  // [reconnect]
+  std::int64_t backoffInitialSeconds = 1;
+  std::int64_t backoffMaxSeconds = 300;
+
+  // [log]
+  std::string logLevel = "information";
+  std::filesystem::path logFile;
+};
+
+Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file);
+
+std::string agentConfigText(const std::string& controller, const std::string& serverName,
+                            const std::string& agentId);
+
+}  // namespace portcullis::agent

@@ -1,0 +1,179 @@
+// portcullis-agent: parses the subcommand and hands over. Nothing else.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include "agent/collectors/machine_info_collector.h"
+#include "agent/collectors/machine_info_json.h"
+#include "agent/config/agent_config.h"
+#include "agent/transport/agent_runner.h"
+#include "agent/transport/enrollment_client.h"
+#include "common/cli/arguments.h"
+#include "common/config/ini_document.h"
+#include "common/log/logging.h"
+
+namespace {
+
+using portcullis::cli::Arguments;
+using portcullis::cli::OptionSpec;
+using Words = std::vector<std::string>;
+
+const char* kHelp =
+    "portcullis-agent " PORTCULLIS_VERSION " - Portcullis endpoint agent\n"
+    "\n"
+    "Usage:\n"
+    "  portcullis-agent enroll --controller HOST:PORT --token TOKEN --ca-sha256 HEX --dir DIR\n"
+    "  portcullis-agent run --config DIR/agent.conf [--once]\n"
+    "  portcullis-agent inventory [--json] [--root PATH]\n"
+    "  portcullis-agent --help | --version\n"
+    "\n"
+    "Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error.\n";
+
+int usageError(const std::string& message) {
+  std::cerr << "portcullis-agent: " << message << "\n";
+  return 2;
+}
+
+int runtimeError(const std::string& message) {
+  std::cerr << "portcullis-agent: " << message << "\n";
+  return 1;
+}
+
+std::optional<Arguments> parse(const Words& words, OptionSpec spec) {
+  auto args = Arguments::parse(words, spec);
+  if (!args) {
+    usageError(args.error() + " (see --help)");
+    return std::nullopt;
+  }
+  return std::move(args).value();
+}
+
+std::string hostName() {
+  char name[256] = {0};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+int enrollCommand(const Words& words) {
+  auto args = parse(words, {{"controller", "token", "ca-sha256", "dir"}, {}, {}, 0, 0});
+  if (!args) return 2;
+  for (const char* required : {"controller", "token", "ca-sha256", "dir"})
+    if (!args->value(required)) return usageError(std::string("--") + required + " is required");
+  auto endpoint = portcullis::config::parseEndpoint(*args->value("controller"));
+  if (!endpoint) return usageError("--controller: " + endpoint.error());
+  portcullis::agent::EnrollRequestOptions o;
+  o.controllerHost = endpoint->first;
+  o.controllerPort = endpoint->second;
+  o.token = *args->value("token");
+  o.caSha256 = *args->value("ca-sha256");
+  o.dir = std::filesystem::absolute(*args->value("dir"));
+  o.hostname = hostName();
+  auto outcome = portcullis::agent::enrollAgent(o);
+  if (!outcome) return runtimeError("enrollment failed: " + outcome.error());
+  std::cout << "Enrolled as agent " << outcome->agentId << "\n"
+            << "Configuration: " << outcome->configFile.string() << "\n"
+            << "Next: portcullis-agent run --config " << outcome->configFile.string() << "\n";
+  return 0;
+}
+
+portcullis::agent::MachineInfoSource sourceFor(const std::filesystem::path& root) {
+  auto collector = std::make_shared<portcullis::agent::collectors::MachineInfoCollector>(root);
+  return {[collector] { return collector->collect(); },
+          [](const portcullis::v1::MachineInfo& info) {
+            return portcullis::agent::collectors::machineInfoDigest(info);
+          }};
+}
+
+int runCommand(const Words& words) {
+  auto args = parse(words, {{"config"}, {"once"}, {}, 0, 0});
+  if (!args) return 2;
+  auto file = args->value("config");
+  if (!file) return usageError("--config FILE is required");
+  auto config = portcullis::agent::loadAgentConfig(*file);
+  if (!config) return runtimeError(config.error());
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    portcullis::log::setup(config->logLevel, config->logFile.string());
+    portcullis::agent::AgentRunner runner(*config, sourceFor(config->root));
+    if (args->flag("once")) {
+      if (runner.runOnce()) return 0;
+      return runtimeError("report not acknowledged: " + runner.lastError());
+    }
+    std::atomic<bool> stop{false};
+    std::thread worker([&] { runner.runUntil(stop); });
+    int sig = 0;
+    sigwait(&signals, &sig);
+    portcullis::log::get("agent").notice("AGENT_STOPPING signal=%d", sig);
+    stop = true;
+    worker.join();
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+int inventoryCommand(const Words& words) {
+  auto args = parse(words, {{"root"}, {"json"}, {}, 0, 0});
+  if (!args) return 2;
+  const std::filesystem::path root = args->value("root").value_or("/");
+  if (!std::filesystem::is_directory(root)) return runtimeError("--root " + root.string() + ": not a directory");
+  try {
+    portcullis::agent::collectors::MachineInfoCollector collector(root);
+    const auto info = collector.collect();
+    if (args->flag("json")) {
+      std::cout << portcullis::agent::collectors::machineInfoToJson(info, true) << "\n";
+      return 0;
+    }
+    std::cout << "host name:   " << info.hostname() << "\n"
+              << "machine id:  " << info.machine_id() << "\n"
+              << "OS:          " << info.os().pretty_name() << "\n"
+              << "kernel:      " << info.kernel_release() << " (" << info.arch() << ")\n"
+              << "interfaces:  " << info.interfaces_size() << "\n";
+    for (const auto& i : info.interfaces()) {
+      std::cout << "  " << i.name() << " " << i.mac();
+      for (const auto& a : i.ipv4()) std::cout << " " << a;
+      std::cout << "\n";
+    }
+    std::cout << "packages:    " << info.packages_size() << " installed\n"
+              << "processes:   " << info.processes_size() << "\n"
+              << "listening:   " << info.listening_size() << " sockets\n"
+              << "digest:      " << portcullis::agent::collectors::machineInfoDigest(info) << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Words words(argv + 1, argv + argc);
+  if (words.empty()) {
+    std::cerr << kHelp;
+    return 2;
+  }
+  const std::string command = words.front();
+  for (const auto& w : words)
+    if (w == "--help" || w == "-h" || w == "help") {
+      std::cout << kHelp;
+      return 0;
+    }
+  if (command == "--version") {
+    std::cout << "portcullis-agent " << PORTCULLIS_VERSION << "\n";
+    return 0;
+  }
+  const Words rest(words.begin() + 1, words.end());
+  if (command == "enroll") return enrollCommand(rest);
+  if (command == "run") return runCommand(rest);
+  if (command == "inventory") return inventoryCommand(rest);
+  return usageError("unknown command '" + command + "' (see --help)");
+}

@@ -1,0 +1,249 @@
+#include "agent/transport/agent_runner.h"
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "common/log/logging.h"
+#include "common/tls/tls_context.h"
+
+namespace portcullis::agent {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+Poco::Logger& logger() { return log::get("agent.transport"); }
+
+// Heartbeats are not spooled; their ids live apart from the spool's.
+constexpr std::uint64_t kHeartbeatBit = std::uint64_t{1} << 63;
+
+double random01() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+std::int64_t nowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+AgentRunner::AgentRunner(AgentConfig config, MachineInfoSource source)
+    : config_(std::move(config)),
+      source_(std::move(source)),
+      spool_(config_.spoolDir, static_cast<std::size_t>(config_.spoolMaxReports),
+             static_cast<std::uint64_t>(config_.spoolMaxBytes)),
+      journal_(config_.dir / "state" / "commands"),
+      backoff_(config_.backoffInitialSeconds * 1000, config_.backoffMaxSeconds * 1000, random01),
+      intervalSeconds_(static_cast<std::uint32_t>(config_.reportIntervalSeconds)) {
+  tls::ContextOptions opts;
+  opts.certChainFile = config_.cert.string();
+  opts.keyFile = config_.key.string();
+  opts.caFile = config_.caCert.string();
+  opts.verify = tls::PeerVerification::Required;
+  context_ = tls::TlsContext::client(opts);
+}
+
+AgentRunner::~AgentRunner() = default;
+
+std::unique_ptr<ControllerChannel> AgentRunner::connect() {
+  auto stream = tls::TlsClientStream::connect(config_.controllerHost, config_.controllerPort, context_,
+                                              milliseconds(config_.timeoutSeconds * 1000),
+                                              config_.serverName);
+  return std::make_unique<ControllerChannel>(std::move(stream),
+                                             static_cast<std::size_t>(config_.maxFrameBytes));
+}
+
+void AgentRunner::handleCommand(ControllerChannel& ch, const pb::Command& command) {
+  pb::CommandResult result;
+  if (auto done = journal_.find(command.command_id())) {
+    logger().information("COMMAND_REPEATED command=%s kind=%s: answering from the journal",
+                         command.command_id(), command.kind());
+    result = *done;
+  } else {
+    // No measure is carried out by this version yet: say so, durably.
+    result.set_command_id(command.command_id());
+    result.set_ok(false);
+    result.set_detail("command kind '" + command.kind() + "' is not supported by agent " +
+                      PORTCULLIS_VERSION);
+    journal_.record(result);
+    logger().warning("COMMAND_UNSUPPORTED command=%s kind=%s", command.command_id(), command.kind());
+  }
+  pb::Envelope out;
+  *out.mutable_command_result() = result;
+  ch.send(out, milliseconds(config_.timeoutSeconds * 1000));
+}
+
+std::optional<pb::Ack> AgentRunner::awaitAck(ControllerChannel& ch, std::uint64_t reportId) {
+  const auto deadline = Clock::now() + milliseconds(config_.timeoutSeconds * 1000);
+  while (Clock::now() < deadline) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    auto in = ch.receive(left);
+    if (!in) break;
+    if (in->has_command()) {
+      handleCommand(ch, in->command());
+    } else if (in->has_ack() && in->ack().report_id() == reportId) {
+      return in->ack();
+    } else if (in->has_error()) {
+      throw ChannelError("controller error: " + in->error().message());
+    }
+  }
+  throw ChannelError("no acknowledgement within " + std::to_string(config_.timeoutSeconds) + "s");
+}
+
+bool AgentRunner::flushSpool(ControllerChannel& ch) {
+  for (auto report : spool_.pending()) {
+    const std::uint64_t id = report.report_id();
+    if (report.has_machine_info() && report.digest() == storedDigest_) {
+      report.mutable_digest_only();  // the controller has this body already
+    }
+    pb::Envelope out;
+    *out.mutable_report() = report;
+    ch.send(out, milliseconds(config_.timeoutSeconds * 1000));
+    auto ack = awaitAck(ch, id);
+    switch (ack->status()) {
+      case pb::Ack::STORED:
+        spool_.remove(id);
+        if (report.has_machine_info() || report.has_digest_only()) storedDigest_ = report.digest();
+        logger().information("REPORT_ACKNOWLEDGED report=%Lu digest=%s",
+                             static_cast<unsigned long long>(id), report.digest().substr(0, 12));
+        break;
+      case pb::Ack::NEED_FULL:
+        // Only a digest went out and the controller lost the body: next round re-sends it.
+        storedDigest_.clear();
+        return false;
+      default:
+        // A report the controller will never take is not retried forever.
+        logger().error("REPORT_REJECTED report=%Lu reason=%s", static_cast<unsigned long long>(id),
+                       ack->reason());
+        spool_.remove(id);
+        // Without its machine information the session has no purpose: end it
+        // and let the backoff space out the next try.
+        if (report.has_machine_info() || report.has_digest_only())
+          throw ChannelError("controller rejected the report: " + ack->reason());
+        break;
+    }
+  }
+  return true;
+}
+
+bool AgentRunner::heartbeat(ControllerChannel& ch) {
+  const std::uint64_t id = kHeartbeatBit | ++heartbeatSeq_;
+  pb::Envelope out;
+  auto* r = out.mutable_report();
+  r->set_report_id(id);
+  r->set_collected_at_unix(nowUnix());
+  r->set_digest(currentDigest_);
+  r->mutable_digest_only();
+  ch.send(out, milliseconds(config_.timeoutSeconds * 1000));
+  auto ack = awaitAck(ch, id);
+  if (ack->status() == pb::Ack::STORED) return true;
+  storedDigest_.clear();
+  return false;
+}
+
+void AgentRunner::dispatchIdle(ControllerChannel& ch, std::int64_t waitMs, const std::atomic<bool>& stop) {
+  const auto deadline = Clock::now() + milliseconds(waitMs);
+  while (!stop && Clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    // Short slices, so a stop request is honoured within a second.
+    auto in = ch.receive(std::min(left, milliseconds(1000)));
+    if (in && in->has_command()) handleCommand(ch, in->command());
+  }
+}
+
+void AgentRunner::spoolIfChanged(const pb::MachineInfo& info) {
+  currentDigest_ = source_.digest(info);
+  if (currentDigest_ == storedDigest_) return;
+  for (const auto& p : spool_.pending())
+    if (p.digest() == currentDigest_) return;
+  pb::Report r;
+  r.set_collected_at_unix(nowUnix());
+  r.set_digest(currentDigest_);
+  *r.mutable_machine_info() = info;
+  const auto id = spool_.put(std::move(r));
+  logger().information("REPORT_SPOOLED report=%Lu digest=%s", static_cast<unsigned long long>(id),
+                       currentDigest_.substr(0, 12));
+}
+
+bool AgentRunner::session(const std::atomic<bool>& stop, bool once) {
+  // Spooled before connecting: a controller that cannot be reached loses nothing.
+  const auto info0 = source_.collect();
+  spoolIfChanged(info0);
+  auto ch = connect();
+  pb::Envelope hello;
+  hello.set_seq(1);
+  hello.mutable_hello()->set_agent_version(PORTCULLIS_VERSION);
+  hello.mutable_hello()->set_last_acked_digest(storedDigest_);
+  hello.mutable_hello()->set_hostname(info0.hostname());
+  ch->send(hello, milliseconds(config_.timeoutSeconds * 1000));
+  for (;;) {
+    auto in = ch->receive(milliseconds(config_.timeoutSeconds * 1000));
+    if (!in) throw ChannelError("no answer to hello");
+    if (in->has_hello_ack()) {
+      storedDigest_ = in->hello_ack().stored_digest();
+      if (in->hello_ack().report_interval_seconds() >= 5)
+        intervalSeconds_ = in->hello_ack().report_interval_seconds();
+      break;
+    }
+    if (in->has_error()) throw ChannelError("controller error: " + in->error().message());
+  }
+  backoff_.reset();
+  logger().information("CONNECTED controller=%s:%hu protocol=%s", config_.controllerHost,
+                       config_.controllerPort, ch->stream().protocolVersion());
+
+  auto lastReport = Clock::time_point{};
+  for (;;) {
+    bool delivered = true;
+    if (spool_.size() > 0) {
+      delivered = flushSpool(*ch);
+    } else if (once || Clock::now() - lastReport >= std::chrono::seconds(intervalSeconds_)) {
+      delivered = heartbeat(*ch);
+    } else {
+      delivered = false;  // nothing due
+    }
+    if (delivered) lastReport = Clock::now();
+    if (storedDigest_.empty() || storedDigest_ != currentDigest_) {
+      // The controller lacks this body (it asked for it, or it changed): queue it now.
+      spoolIfChanged(source_.collect());
+      if (spool_.size() > 0) continue;
+    }
+    if (once && storedDigest_ == currentDigest_ && lastReport != Clock::time_point{}) return true;
+    if (stop) return false;
+    dispatchIdle(*ch, std::min<std::int64_t>(config_.checkIntervalSeconds, intervalSeconds_) * 1000, stop);
+    if (stop) return false;
+    spoolIfChanged(source_.collect());
+  }
+}
+
+bool AgentRunner::runOnce() {
+  std::atomic<bool> never{false};
+  try {
+    return session(never, true);
+  } catch (const std::exception& e) {
+    lastError_ = e.what();
+    logger().error("REPORT_FAILED reason=%s", lastError_);
+    return false;
+  }
+}
+
+void AgentRunner::runUntil(const std::atomic<bool>& stop) {
+  while (!stop) {
+    try {
+      session(stop, false);
+    } catch (const std::exception& e) {
+      lastError_ = e.what();
+      logger().warning("DISCONNECTED reason=%s", lastError_);
+    }
+    if (stop) break;
+    const auto delay = backoff_.nextDelayMs();
+    logger().information("RECONNECT_WAIT delay_ms=%Ld", static_cast<long long>(delay));
+    const auto until = Clock::now() + milliseconds(delay);
+    while (!stop && Clock::now() < until) std::this_thread::sleep_for(milliseconds(100));
+  }
+}
+
+}  // namespace portcullis::agent

@@ -1,0 +1,70 @@
+#pragma once
+// The agent's life with its controller: connect, say Hello, send what the
+// controller does not have yet, answer commands, re-report on an interval or
+// when something changed, and come back with backoff after any failure.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "agent/config/agent_config.h"
+#include "agent/transport/backoff.h"
+#include "agent/transport/command_journal.h"
+#include "agent/transport/controller_channel.h"
+#include "agent/transport/report_spool.h"
+#include "portcullis/v1/portcullis.pb.h"
+
+namespace portcullis::tls {
+class TlsContext;
+}
+
+namespace portcullis::agent {
+
+// Where machine information comes from; tests pass their own.
+struct MachineInfoSource {
+  std::function<pb::MachineInfo()> collect;
+  std::function<std::string(const pb::MachineInfo&)> digest;
+};
+
+class AgentRunner {
+ public:
+  AgentRunner(AgentConfig config, MachineInfoSource source);
+  ~AgentRunner();
+
+  // Reports once. True only when the controller acknowledged the current
+  // machine information; the reason is logged otherwise.
+  bool runOnce();
+  // Until stop becomes true: sessions with reconnects in between.
+  void runUntil(const std::atomic<bool>& stop);
+
+  const std::string& lastError() const { return lastError_; }
+
+ private:
+  // One connected session. Returns when the connection ends or stop is set;
+  // with once, after the first acknowledgement of the current information.
+  bool session(const std::atomic<bool>& stop, bool once);
+  std::unique_ptr<ControllerChannel> connect();
+  // Waits for the answer to one report while handling commands that arrive.
+  std::optional<pb::Ack> awaitAck(ControllerChannel& ch, std::uint64_t reportId);
+  void handleCommand(ControllerChannel& ch, const pb::Command& command);
+  bool flushSpool(ControllerChannel& ch);
+  // Queues the information in the spool unless the controller or the spool has it.
+  void spoolIfChanged(const pb::MachineInfo& info);
+  bool heartbeat(ControllerChannel& ch);
+  void dispatchIdle(ControllerChannel& ch, std::int64_t waitMs, const std::atomic<bool>& stop);
+
+  AgentConfig config_;
+  MachineInfoSource source_;
+  std::shared_ptr<tls::TlsContext> context_;
+  ReportSpool spool_;
+  CommandJournal journal_;
+  Backoff backoff_;
+  std::string storedDigest_;   // what the controller holds
+  std::string currentDigest_;  // what this machine is now
+  std::uint64_t heartbeatSeq_ = 0;
+  std::uint32_t intervalSeconds_ = 0;
+  std::string lastError_;
+};
+
+}  // namespace portcullis::agent

@@ -1,0 +1,28 @@
+#include "agent/transport/command_journal.h"
+
+#include "common/util/digest.h"
+#include "common/util/files.h"
+
+namespace portcullis::agent {
+
+CommandJournal::CommandJournal(std::filesystem::path dir) : dir_(std::move(dir)) {
+  std::filesystem::create_directories(dir_);
+}
+
+std::filesystem::path CommandJournal::pathFor(const std::string& commandId) const {
+  // Ids come from the controller: hash them rather than trust them as file names.
+  return dir_ / (util::sha256Hex(commandId) + ".result");
+}
+
+std::optional<::portcullis::v1::CommandResult> CommandJournal::find(const std::string& commandId) const {
+  auto bytes = util::readFile(pathFor(commandId));
+  ::portcullis::v1::CommandResult r;
+  if (!bytes || !r.ParseFromString(*bytes) || r.command_id() != commandId) return std::nullopt;
+  return r;
+}
+
+void CommandJournal::record(const ::portcullis::v1::CommandResult& result) {
+  util::writeFileAtomic(pathFor(result.command_id()), result.SerializeAsString(), 0600);
+}
+
+}  // namespace portcullis::agent

@@ -1,0 +1,43 @@
+#include "common/log/logging.h"
+
+#include <stdexcept>
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FileChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/PatternFormatter.h>
+
+namespace portcullis::log {
+
+void setup(const std::string& level, const std::string& file) {
+  int prio = 0;
+  try {
+    prio = Poco::Logger::parseLevel(level);
+  } catch (const Poco::Exception&) {
+    throw std::invalid_argument("unknown log level '" + level +
+                                "' (use error, warning, notice, information or debug)");
+  }
+  Poco::AutoPtr<Poco::Channel> sink;
+  if (file.empty()) {
+    sink = new Poco::ConsoleChannel;
+  } else {
+    auto* fc = new Poco::FileChannel(file);
+    fc->setProperty("rotation", "10 M");
+    fc->setProperty("archive", "number");
+    fc->setProperty("purgeCount", "5");
+    sink = fc;
+  }
+  Poco::AutoPtr<Poco::PatternFormatter> pattern(
+      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t"));
+  Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(pattern, sink));
+  Poco::Logger::root().setChannel(channel);
+  Poco::Logger::root().setLevel(prio);
+  // Loggers created before setup keep their old settings unless updated.
+  Poco::Logger::setChannel("", channel);
+  Poco::Logger::setLevel("", prio);
+}
+
+Poco::Logger& get(const std::string& name) { return Poco::Logger::get(name); }
+
+}  // namespace portcullis::log

@@ -1,0 +1,100 @@
+// Operator commands that work on the store and the CA while `serve` runs.
+#include <chrono>
+#include <iostream>
+
+#include "common/config/ini_document.h"
+#include "common/log/logging.h"
+#include "common/pki/pki.h"
+#include "common/util/digest.h"
+#include "common/util/files.h"
+#include "controller/cli/command_support.h"
+#include "controller/cli/commands.h"
+#include "controller/cli/machine_json.h"
+
+namespace portcullis::controller::cli {
+namespace {
+
+std::int64_t unixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int caFingerprintCommand(const Words& words) {
+  auto args = parseOrReport(words, {{"config"}, {}, {}, 0, 0},
+                            "portcullis-controller ca-fingerprint --config FILE");
+  if (!args) return 2;
+  auto config = configFrom(*args);
+  if (!config) return 1;
+  auto pem = util::readFile(config->caCert);
+  if (!pem) return runtimeError("cannot read CA certificate " + config->caCert.string());
+  try {
+    std::cout << pki::certificateFingerprint(*pem) << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(config->caCert.string() + ": " + e.what());
+  }
+}
+
+int enrollTokenCommand(const Words& words) {
+  static const char* usage = "portcullis-controller enroll-token --config FILE [--ttl 1h]";
+  auto args = parseOrReport(words, {{"config", "ttl"}, {}, {}, 0, 0}, usage);
+  if (!args) return 2;
+  auto config = configFrom(*args);
+  if (!config) return 1;
+  std::int64_t ttl = config->defaultTokenTtlSeconds;
+  if (auto t = args->value("ttl")) {
+    auto parsed = config::parseDuration(*t);
+    if (!parsed || *parsed <= 0) return usageError("--ttl: " + (parsed ? std::string("must be positive") : parsed.error()));
+    ttl = *parsed;
+  }
+  try {
+    auto store = openStore(*config);
+    const std::string token = util::randomToken();
+    const auto now = unixNow();
+    store->addEnrollToken(util::sha256Hex(token), now, now + ttl);
+    std::cout << token << "\n";
+    std::cerr << "token valid for one enrollment until " << isoTime(now + ttl) << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+int agentsCommand(const Words& words) {
+  static const char* usage = "portcullis-controller agents [list [--json] | revoke ID] --config FILE";
+  auto args = parseOrReport(words, {{"config"}, {"json"}, {}, 0, 2}, usage);
+  if (!args) return 2;
+  const auto& pos = args->positional();
+  const std::string verb = pos.empty() ? "list" : pos[0];
+  if (verb != "list" && verb != "revoke") return usageError("unknown agents command '" + verb + "' (usage: " + usage + ")");
+  if (verb == "revoke" && pos.size() != 2) return usageError(std::string("agents revoke needs the agent ID (usage: ") + usage + ")");
+  if (verb == "list" && pos.size() > 1) return usageError(std::string("unexpected argument '") + pos[1] + "'");
+  auto config = configFrom(*args);
+  if (!config) return 1;
+  try {
+    auto store = openStore(*config);
+    if (verb == "revoke") {
+      if (!store->revokeAgent(pos[1], unixNow())) return runtimeError("no agent with id " + pos[1]);
+      log::setup(config->logLevel, config->logFile.string());
+      log::get("controller").notice("AGENT_REVOKED agent=%s by=operator", pos[1]);
+      std::cout << "agent " << pos[1] << " revoked: it can no longer connect\n";
+      return 0;
+    }
+    const auto agents = store->agents();
+    if (args->flag("json")) {
+      std::cout << agentsJson(agents);
+      return 0;
+    }
+    for (const auto& a : agents)
+      std::cout << a.id << "  " << a.hostname << "  enrolled " << isoTime(a.enrolledAt)
+                << (a.revokedAt ? "  REVOKED " + isoTime(a.revokedAt) : std::string()) << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+}  // namespace portcullis::controller::cli

@@ -1,0 +1,48 @@
+#include "controller/cli/command_support.h"
+
+#include <iostream>
+
+#include "controller/cli/commands.h"
+
+namespace portcullis::controller::cli {
+
+int usageError(const std::string& message) {
+  std::cerr << "portcullis-controller: " << message << "\n";
+  return 2;
+}
+
+int runtimeError(const std::string& message) {
+  std::cerr << "portcullis-controller: " << message << "\n";
+  return 1;
+}
+
+std::optional<portcullis::cli::Arguments> parseOrReport(const std::vector<std::string>& words,
+                                                        portcullis::cli::OptionSpec spec,
+                                                        const char* usage) {
+  auto args = portcullis::cli::Arguments::parse(words, spec);
+  if (!args) {
+    usageError(args.error() + " (usage: " + usage + ")");
+    return std::nullopt;
+  }
+  return std::move(args).value();
+}
+
+std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& args) {
+  auto file = args.value("config");
+  if (!file) {
+    usageError("--config FILE is required");
+    return std::nullopt;
+  }
+  auto config = loadControllerConfig(*file);
+  if (!config) {
+    runtimeError(config.error());
+    return std::nullopt;
+  }
+  return std::move(config).value();
+}
+
+std::unique_ptr<store::Store> openStore(const ControllerConfig& config) {
+  return store::Store::openSqlite(config.storePath);
+}
+
+}  // namespace portcullis::controller::cli

@@ -1,0 +1,21 @@
+#pragma once
+#include <memory>
+#include <string>
+
+#include "common/cli/arguments.h"
+#include "controller/config/controller_config.h"
+#include "controller/store/store.h"
+
+namespace portcullis::controller::cli {
+
+// Parses words against spec, printing the usage error itself; nullopt on error.
+std::optional<portcullis::cli::Arguments> parseOrReport(const std::vector<std::string>& words,
+                                                        portcullis::cli::OptionSpec spec,
+                                                        const char* usage);
+
+// --config FILE loaded and validated, or an error line printed.
+std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& args);
+
+std::unique_ptr<store::Store> openStore(const ControllerConfig& config);
+
+}  // namespace portcullis::controller::cli

@@ -1,0 +1,25 @@
+#pragma once
+// The controller's subcommands. Each takes the words after its name and
+// returns the process exit code: 0 done, 1 failed at run time, 2 bad usage.
+// Every failure prints one clear line on stderr.
+#include <string>
+#include <vector>
+
+namespace portcullis::controller::cli {
+
+using Words = std::vector<std::string>;
+
+int initCommand(const Words& words);
+int serveCommand(const Words& words);
+int caFingerprintCommand(const Words& words);
+int enrollTokenCommand(const Words& words);
+int machinesCommand(const Words& words);
+int machineCommand(const Words& words);   // machine show ID
+int agentsCommand(const Words& words);    // agents [list] | agents revoke ID
+int commandsCommand(const Words& words);
+
+// Shared by the commands: print "portcullis-controller: message" to stderr.
+int usageError(const std::string& message);
+int runtimeError(const std::string& message);
+
+}  // namespace portcullis::controller::cli

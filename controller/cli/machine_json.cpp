@@ -1,0 +1,162 @@
+#include "controller/cli/machine_json.h"
+
+#include <ctime>
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+namespace portcullis::controller::cli {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Object::Ptr summaryObject(const store::MachineSummary& m) {
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("id", m.id);
+  o->set("hostname", m.hostname);
+  o->set("os_id", m.osId);
+  o->set("os_version", m.osVersion);
+  o->set("arch", m.arch);
+  o->set("kernel", m.kernel);
+  o->set("package_count", m.packageCount);
+  o->set("state", m.state);
+  o->set("first_seen", isoTime(m.firstSeen));
+  o->set("last_seen", isoTime(m.lastSeen));
+  o->set("digest", m.digest);
+  return o;
+}
+
+Array::Ptr strings(const google::protobuf::RepeatedPtrField<std::string>& list) {
+  Array::Ptr a = new Array;
+  for (const auto& s : list) a->add(s);
+  return a;
+}
+
+std::string render(const Poco::Dynamic::Var& value) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(value, out, 2);
+  out << "\n";
+  return out.str();
+}
+
+}  // namespace
+
+std::string isoTime(std::int64_t unixSeconds) {
+  if (unixSeconds == 0) return "";
+  std::time_t t = static_cast<std::time_t>(unixSeconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string machinesJson(const std::vector<store::MachineSummary>& machines) {
+  Array::Ptr a = new Array;
+  for (const auto& m : machines) a->add(summaryObject(m));
+  return render(a);
+}
+
+std::string machineJson(const store::MachineRecord& machine,
+                        const std::vector<store::Transition>& transitions) {
+  Object::Ptr o = summaryObject(machine.summary);
+  const auto& info = machine.info;
+  o->set("machine_id", info.machine_id());
+  o->set("os_pretty_name", info.os().pretty_name());
+  o->set("dpkg_arch", info.dpkg_arch());
+
+  Array::Ptr interfaces = new Array;
+  for (const auto& i : info.interfaces()) {
+    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    x->set("name", i.name());
+    x->set("mac", i.mac());
+    x->set("ipv4", strings(i.ipv4()));
+    x->set("ipv6", strings(i.ipv6()));
+    x->set("up", i.up());
+    interfaces->add(x);
+  }
+  o->set("interfaces", interfaces);
+
+  Array::Ptr packages = new Array;
+  for (const auto& p : info.packages()) {
+    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    x->set("name", p.name());
+    x->set("version", p.version());
+    x->set("arch", p.arch());
+    x->set("source", p.source());
+    x->set("source_version", p.source_version());
+    packages->add(x);
+  }
+  o->set("packages", packages);
+
+  Array::Ptr processes = new Array;
+  for (const auto& p : info.processes()) {
+    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    x->set("pid", p.pid());
+    x->set("name", p.name());
+    x->set("user", p.user());
+    processes->add(x);
+  }
+  o->set("processes", processes);
+
+  Array::Ptr listening = new Array;
+  for (const auto& s : info.listening()) {
+    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    x->set("protocol", s.protocol() == v1::ListeningSocket::UDP ? "udp" : "tcp");
+    x->set("address", s.address());
+    x->set("port", s.port());
+    x->set("pid", s.pid());
+    x->set("process", s.process());
+    listening->add(x);
+  }
+  o->set("listening", listening);
+
+  Array::Ptr history = new Array;
+  for (const auto& t : transitions) {
+    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    x->set("at", isoTime(t.at));
+    x->set("from", t.fromState);
+    x->set("to", t.toState);
+    x->set("cause", t.cause);
+    x->set("command", t.commandId);
+    history->add(x);
+  }
+  o->set("transitions", history);
+  return render(o);
+}
+
+std::string commandsJson(const std::vector<store::OutboxCommand>& commands) {
+  Array::Ptr a = new Array;
+  for (const auto& c : commands) {
+    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    x->set("id", c.id);
+    x->set("machine", c.machineId);
+    x->set("kind", c.kind);
+    x->set("state", c.state);
+    x->set("created", isoTime(c.createdAt));
+    x->set("delivered", isoTime(c.deliveredAt));
+    x->set("finished", isoTime(c.finishedAt));
+    x->set("result", c.resultDetail);
+    a->add(x);
+  }
+  return render(a);
+}
+
+std::string agentsJson(const std::vector<store::AgentRecord>& agents) {
+  Array::Ptr a = new Array;
+  for (const auto& r : agents) {
+    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    x->set("id", r.id);
+    x->set("hostname", r.hostname);
+    x->set("certificate_sha256", r.certSha256);
+    x->set("enrolled", isoTime(r.enrolledAt));
+    x->set("revoked", isoTime(r.revokedAt));
+    a->add(x);
+  }
+  return render(a);
+}
+
+}  // namespace portcullis::controller::cli

@@ -1,0 +1,19 @@
+#pragma once
+// The documented JSON shapes of `machines --json` and `machine show --json`.
+// Field names are a stable contract: add, never rename.
+#include <string>
+#include <vector>
+
+#include "controller/store/store.h"
+
+namespace portcullis::controller::cli {
+
+std::string isoTime(std::int64_t unixSeconds);  // "2026-11-23T04:05:06Z", "" for 0
+
+std::string machinesJson(const std::vector<store::MachineSummary>& machines);
+std::string machineJson(const store::MachineRecord& machine,
+                        const std::vector<store::Transition>& transitions);
+std::string commandsJson(const std::vector<store::OutboxCommand>& commands);
+std::string agentsJson(const std::vector<store::AgentRecord>& agents);
+
+}  // namespace portcullis::controller::cli

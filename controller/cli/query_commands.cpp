@@ -1,0 +1,110 @@
+// Read-only views of the store: machines, one machine, the command outbox.
+#include <cstdio>
+#include <iostream>
+
+#include "controller/cli/command_support.h"
+#include "controller/cli/commands.h"
+#include "controller/cli/machine_json.h"
+
+namespace portcullis::controller::cli {
+
+int machinesCommand(const Words& words) {
+  auto args = parseOrReport(words, {{"config"}, {"json"}, {}, 0, 0},
+                            "portcullis-controller machines --config FILE [--json]");
+  if (!args) return 2;
+  auto config = configFrom(*args);
+  if (!config) return 1;
+  try {
+    const auto machines = openStore(*config)->machines();
+    if (args->flag("json")) {
+      std::cout << machinesJson(machines);
+      return 0;
+    }
+    std::printf("%-36s  %-24s  %-14s  %-8s  %8s  %-11s  %s\n", "ID", "HOSTNAME", "OS", "ARCH",
+                "PACKAGES", "STATE", "LAST SEEN");
+    for (const auto& m : machines)
+      std::printf("%-36s  %-24s  %-14s  %-8s  %8lld  %-11s  %s\n", m.id.c_str(), m.hostname.c_str(),
+                  (m.osId + " " + m.osVersion).c_str(), m.arch.c_str(),
+                  static_cast<long long>(m.packageCount), m.state.c_str(), isoTime(m.lastSeen).c_str());
+    if (machines.empty()) std::cout << "(no machines have reported yet)\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+int machineCommand(const Words& words) {
+  static const char* usage = "portcullis-controller machine show ID_OR_HOSTNAME --config FILE [--json]";
+  auto args = parseOrReport(words, {{"config"}, {"json"}, {}, 2, 2}, usage);
+  if (!args) return 2;
+  if (args->positional()[0] != "show")
+    return usageError("unknown machine command '" + args->positional()[0] + "' (usage: " + usage + ")");
+  auto config = configFrom(*args);
+  if (!config) return 1;
+  try {
+    auto store = openStore(*config);
+    const std::string& key = args->positional()[1];
+    auto m = store->machine(key);
+    if (!m) return runtimeError("no machine with id or host name '" + key + "'");
+    const auto transitions = store->transitions(m->summary.id);
+    if (args->flag("json")) {
+      std::cout << machineJson(*m, transitions);
+      return 0;
+    }
+    const auto& s = m->summary;
+    const auto& info = m->info;
+    std::cout << "Machine " << s.id << "\n"
+              << "  host name:   " << s.hostname << "\n"
+              << "  machine id:  " << info.machine_id() << "\n"
+              << "  OS:          " << info.os().pretty_name() << " (" << s.osId << " " << s.osVersion << ")\n"
+              << "  kernel:      " << s.kernel << " (" << s.arch << ")\n"
+              << "  state:       " << s.state << "\n"
+              << "  first seen:  " << isoTime(s.firstSeen) << "\n"
+              << "  last seen:   " << isoTime(s.lastSeen) << "\n"
+              << "  interfaces:\n";
+    for (const auto& i : info.interfaces()) {
+      std::cout << "    " << i.name() << "  " << i.mac() << (i.up() ? "  up" : "  down");
+      for (const auto& a : i.ipv4()) std::cout << "  " << a;
+      for (const auto& a : i.ipv6()) std::cout << "  " << a;
+      std::cout << "\n";
+    }
+    std::cout << "  listening:\n";
+    for (const auto& l : info.listening())
+      std::cout << "    " << (l.protocol() == v1::ListeningSocket::UDP ? "udp " : "tcp ") << l.address()
+                << ":" << l.port() << "  " << (l.process().empty() ? "-" : l.process()) << "\n";
+    std::cout << "  processes:   " << info.processes_size() << "\n"
+              << "  packages:    " << s.packageCount << " installed\n";
+    for (const auto& p : info.packages())
+      std::cout << "    " << p.name() << " " << p.version() << " " << p.arch() << "\n";
+    std::cout << "  history:\n";
+    for (const auto& t : transitions)
+      std::cout << "    " << isoTime(t.at) << "  " << t.fromState << " -> " << t.toState << "  (" << t.cause << ")\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+int commandsCommand(const Words& words) {
+  auto args = parseOrReport(words, {{"config"}, {"json"}, {}, 0, 0},
+                            "portcullis-controller commands --config FILE [--json]");
+  if (!args) return 2;
+  auto config = configFrom(*args);
+  if (!config) return 1;
+  try {
+    const auto commands = openStore(*config)->commands();
+    if (args->flag("json")) {
+      std::cout << commandsJson(commands);
+      return 0;
+    }
+    for (const auto& c : commands)
+      std::cout << c.id << "  " << c.machineId << "  " << c.kind << "  " << c.state << "  "
+                << isoTime(c.createdAt) << "  " << c.resultDetail << "\n";
+    if (commands.empty()) std::cout << "(no commands)\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+}  // namespace portcullis::controller::cli

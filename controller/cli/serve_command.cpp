@@ -1,0 +1,107 @@
+// `serve`: the controller daemon. Signals are taken synchronously by the main
+// thread (sigwait), so no work happens inside a signal handler.
+#include <signal.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "common/log/logging.h"
+#include "common/tls/tls_context.h"
+#include "common/util/files.h"
+#include "controller/cli/command_support.h"
+#include "controller/cli/commands.h"
+#include "controller/server/agent_listener.h"
+#include "controller/server/agent_service.h"
+
+namespace portcullis::controller::cli {
+namespace {
+
+std::int64_t unixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int serveCommand(const Words& words) {
+  static const char* usage = "portcullis-controller serve --config FILE [--check-config]";
+  auto args = parseOrReport(words, {{"config"}, {"check-config"}, {}, 0, 0}, usage);
+  if (!args) return 2;
+  auto config = configFrom(*args);
+  if (!config) return 1;
+
+  // Block the signals before any thread starts, so every thread inherits it.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  try {
+    log::setup(config->logLevel, config->logFile.string());
+    auto& logger = log::get("controller");
+    auto caCert = util::readFile(config->caCert);
+    auto caKey = util::readFile(config->caKey);
+    if (!caCert) return runtimeError("cannot read CA certificate " + config->caCert.string());
+    if (!caKey) return runtimeError("cannot read CA key " + config->caKey.string());
+
+    tls::ContextOptions opts;
+    opts.certChainFile = config->serverCert.string();
+    opts.keyFile = config->serverKey.string();
+    opts.caFile = config->caCert.string();
+    // A certificate is asked for, not required: enrollment comes without one,
+    // and the service allows nothing else to such a client.
+    opts.verify = tls::PeerVerification::Optional;
+    auto context = tls::TlsContext::server(opts);
+    auto store = openStore(*config);
+    if (args->flag("check-config")) {
+      std::cout << "configuration " << config->file.string() << " is valid\n";
+      return 0;
+    }
+
+    server::EnrollmentAuthority authority(*store, *caCert, *caKey,
+                                          static_cast<int>(config->certificateValidityDays));
+    server::ServiceOptions serviceOptions;
+    serviceOptions.reportIntervalSeconds = static_cast<std::uint32_t>(config->reportIntervalSeconds);
+    serviceOptions.workers = static_cast<std::size_t>(config->workers);
+    server::AgentService service(*store, authority, serviceOptions, unixNow);
+    server::ListenerOptions listenerOptions;
+    listenerOptions.host = config->listenHost;
+    listenerOptions.port = config->listenPort;
+    listenerOptions.maxFrame = static_cast<std::size_t>(config->maxFrameBytes);
+    listenerOptions.handshakeTimeoutSeconds = static_cast<int>(config->handshakeTimeoutSeconds);
+    listenerOptions.maxConnections = static_cast<std::size_t>(config->maxConnections);
+    server::AgentListener listener(listenerOptions, context->native(), service);
+    service.attach(listener);
+    listener.start();
+    logger.notice("CONTROLLER_STARTED version=%s listen=%s:%hu store=%s", std::string(PORTCULLIS_VERSION),
+                  config->listenHost, listener.port(), config->storePath.string());
+
+    for (;;) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (sig == SIGHUP) {
+        logger.notice("RELOAD_IGNORED reason=nothing in this version is reloadable; restart to apply changes");
+        continue;
+      }
+      logger.notice("CONTROLLER_STOPPING signal=%d", sig);
+      break;
+    }
+    // Stop taking frames, finish what was taken, then the store closes.
+    listener.stop();
+    service.stop();
+    const auto stats = service.stats();
+    logger.notice("CONTROLLER_STOPPED reports_stored=%Lu enrollments=%Lu rejections=%Lu",
+                  static_cast<unsigned long long>(stats.reportsStored),
+                  static_cast<unsigned long long>(stats.enrollments),
+                  static_cast<unsigned long long>(stats.rejections));
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(std::string("serve: ") + e.what());
+  }
+}
+
+}  // namespace portcullis::controller::cli

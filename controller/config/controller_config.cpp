@@ -1,0 +1,99 @@
+#include "controller/config/controller_config.h"
+
+#include "common/config/ini_document.h"
+
+namespace portcullis::controller {
+namespace {
+
+std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& value) {
+  if (value.empty()) return {};
+  std::filesystem::path p(value);
+  return p.is_absolute() ? p : dir / p;
+}
+
+std::string join(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+  return out;
+}
+
+}  // namespace
+
+Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file) {
+  auto doc = config::IniDocument::load(file.string());
+  if (!doc) return fail(doc.error());
+  ControllerConfig c;
+  c.file = std::filesystem::absolute(file);
+  c.dir = c.file.parent_path();
+  config::ConfigReader r(*doc);
+
+  auto [host, port] = r.endpoint("listen.address", "127.0.0.1:9443");
+  c.listenHost = host;
+  c.listenPort = port;
+  c.maxFrameBytes = r.bytes("listen.max_frame", c.maxFrameBytes);
+  if (c.maxFrameBytes < 1024 || c.maxFrameBytes > 256LL * 1024 * 1024)
+    r.addError("listen.max_frame", "must be between 1KiB and 256MiB");
+  c.handshakeTimeoutSeconds = r.seconds("listen.handshake_timeout", c.handshakeTimeoutSeconds);
+  c.maxConnections = r.integer("listen.max_connections", c.maxConnections, 1, 1000000);
+
+  c.caCert = resolve(c.dir, r.text("tls.ca_cert", "ca.crt"));
+  c.caKey = resolve(c.dir, r.text("tls.ca_key", "private/ca.key"));
+  c.serverCert = resolve(c.dir, r.text("tls.cert", "server.crt"));
+  c.serverKey = resolve(c.dir, r.text("tls.key", "private/server.key"));
+
+  c.storePath = resolve(c.dir, r.text("store.path", "controller.db"));
+
+  c.reportIntervalSeconds = r.seconds("agents.report_interval", c.reportIntervalSeconds);
+  if (c.reportIntervalSeconds < 5) r.addError("agents.report_interval", "must be at least 5s");
+  c.certificateValidityDays = r.integer("agents.certificate_days", c.certificateValidityDays, 1, 3650);
+  c.defaultTokenTtlSeconds = r.seconds("agents.token_ttl", c.defaultTokenTtlSeconds);
+
+  c.workers = r.integer("server.workers", c.workers, 1, 64);
+
+  c.logLevel = r.text("log.level", c.logLevel);
+  static const char* levels[] = {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
+  bool known = false;
+  for (const char* l : levels) known = known || c.logLevel == l;
+  if (!known) r.addError("log.level", "'" + c.logLevel + "' is not a log level (error, warning, notice, information, debug)");
+  c.logFile = resolve(c.dir, r.text("log.file", ""));
+
+  auto errors = r.finish();
+  if (!errors.empty()) return fail(join(errors));
+  return c;
+}
+
+std::string defaultControllerConfigText(const std::string& listen) {
+  return "# Portcullis controller configuration. Relative paths are from this file's directory.\n"
+         "\n[listen]\n"
+         "# Where agents connect (mutually authenticated TLS).\n"
+         "address = " + listen + "\n"
+         "# Largest frame accepted from an agent; a bigger one closes that connection.\n"
+         "max_frame = 4MiB\n"
+         "handshake_timeout = 10s\n"
+         "max_connections = 20000\n"
+         "\n[tls]\n"
+         "ca_cert = ca.crt\n"
+         "ca_key = private/ca.key\n"
+         "cert = server.crt\n"
+         "key = private/server.key\n"
+         "\n[store]\n"
+         "# SQLite file (WAL mode).\n"
+         "path = controller.db\n"
+         "\n[agents]\n"
+         "# How often agents re-report when nothing changed.\n"
+         "report_interval = 5m\n"
+         "# Validity of the certificates issued at enrollment.\n"
+         "certificate_days = 365\n"
+         "# Default lifetime of an enrollment token.\n"
+         "token_ttl = 1h\n"
+         "\n[server]\n"
+         "# Threads that parse and answer agent messages.\n"
+         "workers = 2\n"
+         "\n[log]\n"
+         "# error, warning, notice, information or debug\n"
+         "level = information\n"
+         "# Empty: standard error.\n"
+         "file =\n";
+}
+
+}  // namespace portcullis::controller

@@ -1,0 +1,52 @@
+#pragma once
+// controller.conf, parsed into a plain struct and validated completely before
+// anything uses it. Relative paths are taken from the file's own directory.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/util/result.h"
+
+namespace portcullis::controller {
+
+struct ControllerConfig {
+  std::filesystem::path file;  // where it was read from
+  std::filesystem::path dir;   // its directory
+
+  // [listen]
+  std::string listenHost = "127.0.0.1";
+  std::uint16_t listenPort = 9443;
+  std::int64_t maxFrameBytes = 4 * 1024 * 1024;
+  std::int64_t handshakeTimeoutSeconds = 10;
+  std::int64_t maxConnections = 20000;
+
+  // [tls]
+  std::filesystem::path caCert;
+  std::filesystem::path caKey;
+  std::filesystem::path serverCert;  // own certificate followed by the CA
+  std::filesystem::path serverKey;
+
+  // [store]
+  std::filesystem::path storePath;
+
+  // [agents]
+  std::int64_t reportIntervalSeconds = 300;
+  std::int64_t certificateValidityDays = 365;
+  std::int64_t defaultTokenTtlSeconds = 3600;
+
+  // [server]
+  std::int64_t workers = 2;
+
+  // [log]
+  std::string logLevel = "information";
+  std::filesystem::path logFile;  // empty: stderr
+};
+
+// Every problem in one message, one per line, each naming file, line and key.
+Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file);
+
+// The text `init` writes: every key with its default and a comment.
+std::string defaultControllerConfigText(const std::string& listen);
+
+}  // namespace portcullis::controller

@@ -1,0 +1,60 @@
+// portcullis-controller: parses the subcommand and hands over. Nothing else.
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "controller/cli/commands.h"
+
+namespace {
+
+const char* kHelp =
+    "portcullis-controller " PORTCULLIS_VERSION " - network admission control and security response\n"
+    "\n"
+    "Usage:\n"
+    "  portcullis-controller init --dir DIR [--listen HOST:PORT] [--san NAME]...\n"
+    "  portcullis-controller serve --config DIR/controller.conf [--check-config]\n"
+    "  portcullis-controller ca-fingerprint --config FILE\n"
+    "  portcullis-controller enroll-token --config FILE [--ttl 1h]\n"
+    "  portcullis-controller machines --config FILE [--json]\n"
+    "  portcullis-controller machine show ID_OR_HOSTNAME --config FILE [--json]\n"
+    "  portcullis-controller agents [list] --config FILE [--json]\n"
+    "  portcullis-controller agents revoke ID --config FILE\n"
+    "  portcullis-controller commands --config FILE [--json]\n"
+    "  portcullis-controller --help | --version\n"
+    "\n"
+    "Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace portcullis::controller::cli;
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty()) {
+    std::cerr << kHelp;
+    return 2;
+  }
+  const std::string command = words.front();
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kHelp;
+    return 0;
+  }
+  if (command == "--version") {
+    std::cout << "portcullis-controller " << PORTCULLIS_VERSION << "\n";
+    return 0;
+  }
+  for (const auto& w : words)
+    if (w == "--help" || w == "-h") {
+      std::cout << kHelp;
+      return 0;
+    }
+  static const std::map<std::string, int (*)(const Words&)> commands = {
+      {"init", initCommand},          {"serve", serveCommand},
+      {"ca-fingerprint", caFingerprintCommand}, {"enroll-token", enrollTokenCommand},
+      {"machines", machinesCommand},  {"machine", machineCommand},
+      {"agents", agentsCommand},      {"commands", commandsCommand},
+  };
+  auto it = commands.find(command);
+  if (it == commands.end()) return usageError("unknown command '" + command + "' (see --help)");
+  return it->second(Words(words.begin() + 1, words.end()));
+}

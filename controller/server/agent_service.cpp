@@ -1,0 +1,242 @@
+#include "controller/server/agent_service.h"
+
+#include "common/log/logging.h"
+
+namespace portcullis::server {
+namespace {
+
+Poco::Logger& logger() { return log::get("controller.server"); }
+
+std::string conn(ConnectionId id) { return std::to_string(id); }
+
+}  // namespace
+
+AgentService::AgentService(store::Store& store, EnrollmentAuthority& authority,
+                           ServiceOptions options, Clock clock)
+    : store_(store),
+      authority_(authority),
+      options_(options),
+      clock_(std::move(clock)),
+      workers_(options.workers),
+      writer_(store) {}
+
+AgentService::~AgentService() { stop(); }
+
+void AgentService::stop() {
+  workers_.stop();
+  writer_.stop();
+}
+
+ServiceStats AgentService::stats() const {
+  return ServiceStats{reportsStored_.load(), enrollments_.load(), rejections_.load()};
+}
+
+std::optional<AgentService::Session> AgentService::session(ConnectionId id) {
+  std::lock_guard lock(sessionsMutex_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return std::nullopt;
+  return it->second;
+}
+
+void AgentService::updateSession(ConnectionId id, const std::function<void(Session&)>& change) {
+  std::lock_guard lock(sessionsMutex_);
+  auto it = sessions_.find(id);
+  if (it != sessions_.end()) change(it->second);
+}
+
+void AgentService::onOpen(ConnectionId id, const std::optional<PeerIdentity>& peer,
+                          const std::string& remote) {
+  {
+    std::lock_guard lock(sessionsMutex_);
+    sessions_[id] = Session{remote, peer, {}, false};
+  }
+  // The store lookup runs on the connection's lane, ahead of its frames.
+  if (peer) workers_.post(id, [this, id] { checkPeer(id); });
+}
+
+void AgentService::onFrame(ConnectionId id, std::string payload) {
+  workers_.post(id, [this, id, p = std::move(payload)] { handleFrame(id, p); });
+}
+
+void AgentService::onClose(ConnectionId id, const std::string&) {
+  std::lock_guard lock(sessionsMutex_);
+  sessions_.erase(id);
+}
+
+void AgentService::reject(ConnectionId id, const std::string& reason) {
+  ++rejections_;
+  auto s = session(id);
+  logger().warning("AGENT_REJECTED conn=%s remote=%s agent=%s reason=%s", conn(id),
+                   s ? s->remote : std::string("?"),
+                   s && s->peer ? s->peer->commonName : std::string("-"), reason);
+  // Say why before closing, so the agent's log shows the reason too.
+  wire::pb::Envelope out;
+  out.mutable_error()->set_code("refused");
+  out.mutable_error()->set_message(reason);
+  reply(id, out);
+  listener_->close(id, reason);
+}
+
+void AgentService::reply(ConnectionId id, const wire::pb::Envelope& out) {
+  listener_->send(id, wire::frameEnvelope(out));
+}
+
+void AgentService::checkPeer(ConnectionId id) {
+  auto s = session(id);
+  if (!s || !s->peer) return;
+  const PeerIdentity& peer = *s->peer;
+  auto agent = store_.agent(peer.commonName);
+  if (!agent) return reject(id, "certificate names an agent this controller never enrolled");
+  if (agent->revokedAt != 0) return reject(id, "agent " + agent->id + " is revoked");
+  if (!agent->certSha256.empty() && agent->certSha256 != peer.sha256Hex)
+    return reject(id, "certificate is not the one issued to agent " + agent->id);
+  updateSession(id, [&](Session& x) { x.agentId = agent->id; });
+}
+
+void AgentService::handleFrame(ConnectionId id, const std::string& payload) {
+  auto s = session(id);
+  if (!s) return;
+  auto in = wire::parseEnvelope(payload);
+  if (!in) return reject(id, in.error());
+  const auto& env = *in;
+
+  if (!s->peer) {
+    // Without a certificate the only thing a client may do is enroll.
+    if (env.body_case() == wire::pb::Envelope::kEnrollRequest) return handleEnroll(id, env);
+    return reject(id, std::string("client without a certificate sent ") + wire::bodyName(env) +
+                          "; only enrollment is allowed before enrolling");
+  }
+  if (s->agentId.empty()) return;  // checkPeer refused it; the close is under way
+  // A revoked agent loses its live session too, at its next message.
+  if (auto agent = store_.agent(s->agentId); !agent || agent->revokedAt != 0)
+    return reject(id, "agent " + s->agentId + " is revoked");
+
+  switch (env.body_case()) {
+    case wire::pb::Envelope::kHello: return handleHello(id, *s, env);
+    case wire::pb::Envelope::kReport:
+      if (!s->hello) return reject(id, "report before hello");
+      return handleReport(id, *s, env);
+    case wire::pb::Envelope::kCommandResult: return handleCommandResult(id, *s, env);
+    default:
+      return reject(id, std::string("unexpected message from an agent: ") + wire::bodyName(env));
+  }
+}
+
+void AgentService::handleEnroll(ConnectionId id, const wire::pb::Envelope& in) {
+  const auto& req = in.enroll_request();
+  auto s = session(id);
+  wire::pb::Envelope out;
+  out.set_seq(in.seq());
+  auto* resp = out.mutable_enroll_response();
+  auto result = authority_.enroll(req.token(), req.csr_pem(), req.hostname(), clock_());
+  if (!result) {
+    ++rejections_;
+    logger().warning("ENROLL_REFUSED conn=%s remote=%s hostname=%s reason=%s", conn(id),
+                     s ? s->remote : std::string("?"), req.hostname(), result.error());
+    resp->set_ok(false);
+    resp->set_error(result.error());
+    reply(id, out);
+    listener_->close(id, "enrollment refused");
+    return;
+  }
+  ++enrollments_;
+  logger().notice("AGENT_ENROLLED agent=%s hostname=%s remote=%s", result->agentId, req.hostname(),
+                  s ? s->remote : std::string("?"));
+  resp->set_ok(true);
+  resp->set_agent_id(result->agentId);
+  resp->set_certificate_pem(result->certificatePem);
+  resp->set_ca_certificate_pem(result->caCertificatePem);
+  reply(id, out);
+  listener_->close(id, "enrollment done");
+}
+
+void AgentService::handleHello(ConnectionId id, Session& s, const wire::pb::Envelope& in) {
+  updateSession(id, [](Session& x) { x.hello = true; });
+  s.hello = true;
+  wire::pb::Envelope out;
+  out.set_seq(in.seq());
+  auto* ack = out.mutable_hello_ack();
+  ack->set_controller_version(PORTCULLIS_VERSION);
+  ack->set_stored_digest(store_.storedDigest(s.agentId));
+  ack->set_report_interval_seconds(options_.reportIntervalSeconds);
+  reply(id, out);
+  logger().information("AGENT_CONNECTED agent=%s hostname=%s remote=%s version=%s", s.agentId,
+                       in.hello().hostname(), s.remote, in.hello().agent_version());
+  deliverCommands(id, s.agentId);
+}
+
+void AgentService::sendAck(ConnectionId id, std::uint64_t reportId, wire::pb::Ack::Status status,
+                           const std::string& reason) {
+  wire::pb::Envelope out;
+  auto* ack = out.mutable_ack();
+  ack->set_report_id(reportId);
+  ack->set_status(status);
+  ack->set_reason(reason);
+  reply(id, out);
+}
+
+void AgentService::handleReport(ConnectionId id, Session& s, const wire::pb::Envelope& in) {
+  const auto& report = in.report();
+  const std::uint64_t reportId = report.report_id();
+  if (report.digest().empty() || report.digest().size() > 128)
+    return sendAck(id, reportId, wire::pb::Ack::REJECTED, "report without a valid digest");
+
+  store::ReportWrite write;
+  write.agentId = s.agentId;
+  write.digest = report.digest();
+  write.receivedAt = clock_();
+  switch (report.body_case()) {
+    case wire::pb::Report::kMachineInfo:
+      if (report.machine_info().hostname().empty())
+        return sendAck(id, reportId, wire::pb::Ack::REJECTED, "machine information without a host name");
+      write.body = report.machine_info();
+      break;
+    case wire::pb::Report::kDigestOnly:
+      // Only a digest: fine when we hold that body, else ask for it.
+      if (store_.storedDigest(s.agentId) != report.digest())
+        return sendAck(id, reportId, wire::pb::Ack::NEED_FULL, "no stored body for that digest");
+      break;
+    default:
+      return sendAck(id, reportId, wire::pb::Ack::REJECTED,
+                     "this controller does not accept that report type yet");
+  }
+  const bool full = write.body.has_value();
+  const std::string agentId = s.agentId;
+  writer_.submit(std::move(write), [this, id, reportId, full, agentId](bool ok, const std::string& reason) {
+    if (!ok) return sendAck(id, reportId, wire::pb::Ack::REJECTED, "store failed: " + reason);
+    ++reportsStored_;
+    if (full) logger().information("REPORT_STORED agent=%s report=%Lu", agentId,
+                                   static_cast<unsigned long long>(reportId));
+    sendAck(id, reportId, wire::pb::Ack::STORED, "");
+  });
+}
+
+void AgentService::handleCommandResult(ConnectionId id, Session& s, const wire::pb::Envelope& in) {
+  const auto& r = in.command_result();
+  // Only the machine a command was meant for may finish it.
+  for (const auto& c : store_.undeliveredCommands(s.agentId)) {
+    if (c.id != r.command_id()) continue;
+    store_.markFinished(c.id, r.ok(), r.detail(), clock_());
+    logger().notice("COMMAND_FINISHED agent=%s command=%s kind=%s ok=%b detail=%s", s.agentId, c.id,
+                    c.kind, r.ok(), r.detail());
+    return;
+  }
+  logger().warning("COMMAND_RESULT_IGNORED conn=%s agent=%s command=%s reason=not an open command of this agent",
+                   conn(id), s.agentId, r.command_id());
+}
+
+void AgentService::deliverCommands(ConnectionId id, const std::string& agentId) {
+  for (const auto& c : store_.undeliveredCommands(agentId)) {
+    wire::pb::Envelope out;
+    auto* cmd = out.mutable_command();
+    cmd->set_command_id(c.id);
+    cmd->set_kind(c.kind);
+    cmd->set_payload(c.payload);
+    cmd->set_issued_at_unix(c.createdAt);
+    reply(id, out);
+    store_.markDelivered(c.id, clock_());
+    logger().information("COMMAND_DELIVERED agent=%s command=%s kind=%s", agentId, c.id, c.kind);
+  }
+}
+
+}  // namespace portcullis::server

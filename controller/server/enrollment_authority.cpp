@@ -1,0 +1,47 @@
+#include "controller/server/enrollment_authority.h"
+
+#include "common/pki/pki.h"
+#include "common/util/digest.h"
+
+namespace portcullis::server {
+
+EnrollmentAuthority::EnrollmentAuthority(store::Store& store, std::string caCertPem,
+                                         std::string caKeyPem, int certificateDays)
+    : store_(store),
+      caCertPem_(std::move(caCertPem)),
+      caKeyPem_(std::move(caKeyPem)),
+      certificateDays_(certificateDays) {}
+
+Result<Enrollment> EnrollmentAuthority::enroll(const std::string& token, const std::string& csrPem,
+                                               const std::string& hostname, std::int64_t now) {
+  if (token.empty() || token.size() > 256) return fail("token missing or malformed");
+  if (hostname.size() > 253) return fail("host name longer than 253 characters");
+  auto csr = pki::inspectCsr(csrPem);
+  if (!csr) return fail("certificate request refused: " + csr.error());
+
+  const auto check = store_.consumeEnrollToken(util::sha256Hex(token), now);
+  if (check != store::TokenCheck::Accepted)
+    return fail(std::string("enrollment token refused: ") + store::describe(check));
+
+  Enrollment out;
+  out.agentId = util::randomUuid();
+  pki::CertificateSpec spec;
+  spec.commonName = out.agentId;
+  spec.clientAuth = true;
+  spec.notBeforeUnix = now - 300;
+  spec.notAfterUnix = now + std::int64_t{certificateDays_} * 86400;
+  out.certificatePem = pki::issueCertificate(caCertPem_, caKeyPem_, csr->publicKeyPem, spec);
+  out.caCertificatePem = caCertPem_;
+
+  auto info = pki::inspectCertificate(out.certificatePem);
+  store::AgentRecord agent;
+  agent.id = out.agentId;
+  agent.hostname = hostname;
+  agent.certSerialHex = info ? info->serialHex : "";
+  agent.certSha256 = info ? info->sha256Hex : "";
+  agent.enrolledAt = now;
+  store_.addAgent(agent);
+  return out;
+}
+
+}  // namespace portcullis::server

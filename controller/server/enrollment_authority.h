@@ -1,0 +1,36 @@
+#pragma once
+// Turns a one-time token and a CSR into an agent certificate. The agent's key
+// never leaves its host: we only ever see the public key in the CSR.
+#include <cstdint>
+#include <string>
+
+#include "common/util/result.h"
+#include "controller/store/store.h"
+
+namespace portcullis::server {
+
+struct Enrollment {
+  std::string agentId;
+  std::string certificatePem;
+  std::string caCertificatePem;
+};
+
+class EnrollmentAuthority {
+ public:
+  EnrollmentAuthority(store::Store& store, std::string caCertPem, std::string caKeyPem,
+                      int certificateDays);
+
+  // Checks the CSR first, then spends the token (so a bad CSR does not burn
+  // it), then issues and records the agent. A Failure says why, for the log
+  // and for the agent.
+  Result<Enrollment> enroll(const std::string& token, const std::string& csrPem,
+                            const std::string& hostname, std::int64_t now);
+
+ private:
+  store::Store& store_;
+  std::string caCertPem_;
+  std::string caKeyPem_;
+  int certificateDays_;
+};
+
+}  // namespace portcullis::server

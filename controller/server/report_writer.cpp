@@ -1,0 +1,66 @@
+#include "controller/server/report_writer.h"
+
+#include "common/log/logging.h"
+
+namespace portcullis::server {
+
+ReportWriter::ReportWriter(store::Store& store, std::size_t maxBatch)
+    : store_(store), maxBatch_(maxBatch), thread_([this] { run(); }) {}
+
+ReportWriter::~ReportWriter() { stop(); }
+
+void ReportWriter::submit(store::ReportWrite report, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(Item{std::move(report), std::move(done)});
+  }
+  wake_.notify_one();
+}
+
+void ReportWriter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::uint64_t ReportWriter::committedReports() const {
+  std::lock_guard lock(mutex_);
+  return committed_;
+}
+
+void ReportWriter::run() {
+  for (;;) {
+    std::vector<Item> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      const std::size_t n = std::min(queue_.size(), maxBatch_);
+      batch.assign(std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    std::vector<store::ReportWrite> writes;
+    writes.reserve(batch.size());
+    for (auto& item : batch) writes.push_back(std::move(item.report));
+    bool ok = true;
+    std::string reason;
+    try {
+      store_.writeReports(writes);
+    } catch (const std::exception& e) {
+      ok = false;
+      reason = e.what();
+      log::get("controller.store").error("STORE_WRITE_FAILED reports=%z reason=%s", batch.size(), reason);
+    }
+    if (ok) {
+      std::lock_guard lock(mutex_);
+      committed_ += batch.size();
+    }
+    for (auto& item : batch) item.done(ok, reason);
+  }
+}
+
+}  // namespace portcullis::server

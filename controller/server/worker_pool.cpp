@@ -1,0 +1,58 @@
+#include "controller/server/worker_pool.h"
+
+#include "common/log/logging.h"
+
+namespace portcullis::server {
+
+WorkerPool::WorkerPool(std::size_t threads) {
+  if (threads == 0) threads = 1;
+  for (std::size_t i = 0; i < threads; ++i) {
+    lanes_.push_back(std::make_unique<Lane>());
+    Lane& lane = *lanes_.back();
+    lane.thread = std::thread([&lane] { run(lane); });
+  }
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::post(std::uint64_t key, std::function<void()> task) {
+  Lane& lane = *lanes_[key % lanes_.size()];
+  {
+    std::lock_guard lock(lane.mutex);
+    lane.tasks.push_back(std::move(task));
+  }
+  lane.wake.notify_one();
+}
+
+void WorkerPool::stop() {
+  for (auto& lane : lanes_) {
+    {
+      std::lock_guard lock(lane->mutex);
+      lane->stopping = true;
+    }
+    lane->wake.notify_one();
+  }
+  for (auto& lane : lanes_)
+    if (lane->thread.joinable()) lane->thread.join();
+}
+
+void WorkerPool::run(Lane& lane) {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(lane.mutex);
+      lane.wake.wait(lock, [&] { return lane.stopping || !lane.tasks.empty(); });
+      if (lane.tasks.empty()) return;
+      task = std::move(lane.tasks.front());
+      lane.tasks.pop_front();
+    }
+    // Nothing escapes a thread: a failing task is logged, the lane goes on.
+    try {
+      task();
+    } catch (const std::exception& e) {
+      log::get("controller.server").error("TASK_FAILED reason=%s", std::string(e.what()));
+    }
+  }
+}
+
+}  // namespace portcullis::server

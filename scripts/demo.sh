@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: a controller with its SQLite store on
+# loopback, an agent on this machine enrolled to it, and this machine as the
+# controller sees it. State lives in run/ (or $PORTCULLIS_RUN); running it
+# again reuses the controller and the enrollment.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/install-deps.sh"
+"$top/scripts/build.sh"
+bin=${BUILD_DIR:-$top/build}
+controller=$bin/controller/main/portcullis-controller
+agent=$bin/agent/main/portcullis-agent
+run=${PORTCULLIS_RUN:-$top/run}
+listen=${PORTCULLIS_LISTEN:-127.0.0.1:9443}
+conf=$run/controller/controller.conf
+
+if [ ! -f "$conf" ]; then
+  "$controller" init --dir "$run/controller" --listen "$listen"
+fi
+"$controller" serve --config "$conf" 2>>"$run/controller.log" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+# Wait (bounded) until the controller accepts connections.
+port=${listen##*:}
+for _ in $(seq 1 50); do
+  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then break; fi
+  kill -0 $server 2>/dev/null || { echo "controller failed to start; see $run/controller.log" >&2; tail -5 "$run/controller.log" >&2; exit 1; }
+  sleep 0.1
+done
+
+if [ ! -f "$run/agent/agent.conf" ]; then
+  token=$("$controller" enroll-token --config "$conf" --ttl 10m 2>/dev/null)
+  fingerprint=$("$controller" ca-fingerprint --config "$conf")
+  "$agent" enroll --controller "$listen" --token "$token" --ca-sha256 "$fingerprint" --dir "$run/agent"
+fi
+"$agent" run --config "$run/agent/agent.conf" --once 2>>"$run/agent.log"
+
+echo
+"$controller" machines --config "$conf"
+echo
+"$controller" machine show "$(hostname)" --config "$conf" | sed -n '1,40p'
+echo "(full list: $controller machine show $(hostname) --config $conf)"

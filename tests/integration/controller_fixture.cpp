@@ -1,0 +1,110 @@
+#include "tests/integration/controller_fixture.h"
+
+#include <signal.h>
+
+#include <stdexcept>
+
+#include "agent/collectors/machine_info_collector.h"
+#include "agent/transport/enrollment_client.h"
+
+namespace portcullis::testing {
+namespace {
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+ControllerFixture::ControllerFixture() {
+  port_ = freePort();
+  auto init = run({controllerBinary(), "init", "--dir", controllerDir(), "--listen", endpoint()});
+  if (init.exitCode != 0) throw std::runtime_error("init failed: " + init.err);
+  start();
+}
+
+ControllerFixture::~ControllerFixture() {
+  if (server_) server_->stop(SIGKILL);
+}
+
+void ControllerFixture::start() {
+  server_ = std::make_unique<Background>(
+      std::vector<std::string>{controllerBinary(), "serve", "--config", conf()}, logFile());
+  if (!waitForPort(port_, std::chrono::seconds(10)))
+    throw std::runtime_error("controller did not start listening: " + log());
+}
+
+int ControllerFixture::stop(int sig) {
+  int rc = server_->stop(sig);
+  server_.reset();
+  return rc;
+}
+
+Outcome ControllerFixture::cli(std::vector<std::string> args) const {
+  args.insert(args.begin(), controllerBinary());
+  args.push_back("--config");
+  args.push_back(conf());
+  return run(args);
+}
+
+std::string ControllerFixture::token() const {
+  auto o = cli({"enroll-token"});
+  if (o.exitCode != 0) throw std::runtime_error("enroll-token failed: " + o.err);
+  return trim(o.out);
+}
+
+std::string ControllerFixture::fingerprint() const {
+  auto o = cli({"ca-fingerprint"});
+  if (o.exitCode != 0) throw std::runtime_error("ca-fingerprint failed: " + o.err);
+  return trim(o.out);
+}
+
+agent::AgentConfig ControllerFixture::enroll(const std::string& agentDir, const std::string& hostname) const {
+  agent::EnrollRequestOptions o;
+  o.controllerHost = "127.0.0.1";
+  o.controllerPort = port_;
+  o.token = token();
+  o.caSha256 = fingerprint();
+  o.dir = agentDir;
+  o.hostname = hostname;
+  o.timeoutSeconds = 30;
+  auto outcome = agent::enrollAgent(o);
+  if (!outcome) throw std::runtime_error("enrollment failed: " + outcome.error());
+  auto config = agent::loadAgentConfig(outcome->configFile);
+  if (!config) throw std::runtime_error(config.error());
+  return std::move(config).value();
+}
+
+std::unique_ptr<store::Store> ControllerFixture::openStore() const {
+  return store::Store::openSqlite(controllerDir() + "/controller.db");
+}
+
+agent::MachineInfoSource fakeMachine(const std::string& hostname, int packages) {
+  return {[hostname, packages] {
+            v1::MachineInfo info;
+            info.set_hostname(hostname);
+            info.set_machine_id(std::string(32, 'a'));
+            info.set_arch("x86_64");
+            info.set_kernel_release("6.1.0-test");
+            info.mutable_os()->set_id("debian");
+            info.mutable_os()->set_version_id("12");
+            info.mutable_os()->set_pretty_name("Debian GNU/Linux 12 (bookworm)");
+            auto* nic = info.add_interfaces();
+            nic->set_name("eth0");
+            nic->set_mac("02:00:00:00:00:01");
+            nic->add_ipv4("192.0.2.10/24");
+            for (int i = 0; i < packages; ++i) {
+              auto* p = info.add_packages();
+              p->set_name("pkg" + std::to_string(i));
+              p->set_version("1.0-" + std::to_string(i));
+              p->set_arch("amd64");
+              p->set_source(p->name());
+              p->set_source_version(p->version());
+            }
+            return info;
+          },
+          [](const v1::MachineInfo& info) { return agent::collectors::machineInfoDigest(info); }};
+}
+
+}  // namespace portcullis::testing

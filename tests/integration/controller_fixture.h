@@ -1,0 +1,50 @@
+#pragma once
+// A real controller for a test: `init` into a temp directory, `serve` on a
+// free loopback port, and helpers to enroll agents against it for real.
+#include <memory>
+#include <string>
+
+#include "agent/config/agent_config.h"
+#include "agent/transport/agent_runner.h"
+#include "controller/store/store.h"
+#include "tests/integration/process.h"
+
+namespace portcullis::testing {
+
+class ControllerFixture {
+ public:
+  ControllerFixture();
+  ~ControllerFixture();
+
+  void start();
+  // Stops serve with the signal; returns what Background::stop returns.
+  int stop(int sig);
+
+  std::string conf() const { return dir_.path + "/controller/controller.conf"; }
+  std::string controllerDir() const { return dir_.path + "/controller"; }
+  std::string logFile() const { return dir_.path + "/controller.log"; }
+  std::string log() const { return readText(logFile()); }
+  std::string root() const { return dir_.path; }
+  std::uint16_t port() const { return port_; }
+  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  // Runs a controller subcommand with --config added.
+  Outcome cli(std::vector<std::string> args) const;
+  std::string token() const;
+  std::string fingerprint() const;
+
+  // Enrolls an agent in-process (the real enrollment client) into dir.
+  agent::AgentConfig enroll(const std::string& agentDir, const std::string& hostname) const;
+
+  std::unique_ptr<store::Store> openStore() const;
+
+ private:
+  TempDir dir_;
+  std::uint16_t port_ = 0;
+  std::unique_ptr<Background> server_;
+};
+
+// Machine information that looks like a small host called hostname.
+agent::MachineInfoSource fakeMachine(const std::string& hostname, int packages = 20);
+
+}  // namespace portcullis::testing

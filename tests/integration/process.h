@@ -1,0 +1,60 @@
+#pragma once
+// Runs the real programs from a test: to completion with their output, or in
+// the background until the test stops them. Every wait is bounded.
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace portcullis::testing {
+
+struct Outcome {
+  int exitCode = -1;  // -1: killed by a signal or timed out
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] with the arguments; kills it after timeout.
+Outcome run(const std::vector<std::string>& argv,
+            std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+class Background {
+ public:
+  // stderr goes to logFile (appended), stdout to /dev/null.
+  Background(const std::vector<std::string>& argv, const std::string& logFile);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool running();
+  // Sends sig and waits (bounded) for the exit; returns the exit code, or
+  // -signal when it died by a signal, or -1000 on timeout (then SIGKILLed).
+  int stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool reaped_ = false;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+std::uint16_t freePort();
+// Polls until 127.0.0.1:port accepts a TCP connection or the timeout passes.
+bool waitForPort(std::uint16_t port, std::chrono::milliseconds timeout);
+
+std::string binaryDir();
+std::string controllerBinary();
+std::string agentBinary();
+
+// A fresh directory under the system temp dir, removed at destruction.
+struct TempDir {
+  TempDir();
+  ~TempDir();
+  std::string path;
+};
+
+std::string readText(const std::string& path);
+
+}  // namespace portcullis::testing

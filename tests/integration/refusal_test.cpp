@@ -1,0 +1,196 @@
+// Who may not talk to the controller: no certificate, another CA, a revoked
+// agent, an expired certificate. And bad frames from an enrolled one.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "agent/transport/controller_channel.h"
+#include "common/pki/pki.h"
+#include "common/tls/tls_context.h"
+#include "common/util/files.h"
+#include "tests/integration/controller_fixture.h"
+
+using namespace portcullis;
+using namespace portcullis::testing;
+using std::chrono::seconds;
+
+namespace {
+
+// A raw client: a certificate (or none), no agent logic on top.
+std::unique_ptr<agent::ControllerChannel> connectWith(const ControllerFixture& c, const std::string& certFile,
+                                                      const std::string& keyFile) {
+  tls::ContextOptions o;
+  o.certChainFile = certFile;
+  o.keyFile = keyFile;
+  o.caFile = c.controllerDir() + "/ca.crt";
+  o.verify = tls::PeerVerification::Required;
+  auto ctx = tls::TlsContext::client(o);
+  auto stream = tls::TlsClientStream::connect("127.0.0.1", c.port(), ctx, seconds(10), "127.0.0.1");
+  return std::make_unique<agent::ControllerChannel>(std::move(stream), 4 << 20);
+}
+
+v1::Envelope hello() {
+  v1::Envelope e;
+  e.set_seq(1);
+  e.mutable_hello()->set_hostname("intruder");
+  return e;
+}
+
+// True when the controller ends the session: an error message, a close, or a
+// failed handshake, before any HelloAck.
+bool refused(agent::ControllerChannel& ch) {
+  try {
+    ch.send(hello(), seconds(5));
+    for (int i = 0; i < 5; ++i) {
+      auto in = ch.receive(seconds(5));
+      if (!in) return false;
+      if (in->has_hello_ack()) return false;
+      if (in->has_error()) continue;  // the close follows
+    }
+  } catch (const std::exception&) {
+    return true;
+  }
+  return false;
+}
+
+// Key and certificate files for a certificate issued by the given CA.
+std::pair<std::string, std::string> issue(const std::string& dir, const std::string& caCert, const std::string& caKey,
+                                          const std::string& cn, std::int64_t notBefore, std::int64_t notAfter) {
+  const auto key = pki::generatePrivateKey();
+  pki::CertificateSpec spec;
+  spec.commonName = cn;
+  spec.clientAuth = true;
+  spec.notBeforeUnix = notBefore;
+  spec.notAfterUnix = notAfter;
+  const auto cert = pki::issueCertificate(caCert, caKey, pki::publicKeyOf(key), spec);
+  util::writeFileAtomic(dir + "/" + cn + ".key", key, 0600);
+  util::writeFileAtomic(dir + "/" + cn + ".crt", cert, 0644);
+  return {dir + "/" + cn + ".crt", dir + "/" + cn + ".key"};
+}
+
+std::int64_t now() {
+  return std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::size_t machineCount(const ControllerFixture& c) { return c.openStore()->machines().size(); }
+
+}  // namespace
+
+TEST_CASE("a client without a certificate may only enroll") {
+  ControllerFixture c;
+  auto ch = connectWith(c, "", "");
+  CHECK(refused(*ch));
+  CHECK(machineCount(c) == 0);
+  CHECK(c.log().find("only enrollment is allowed") != std::string::npos);
+}
+
+TEST_CASE("a certificate from another CA is refused at the handshake") {
+  ControllerFixture c;
+  const auto otherKey = pki::generatePrivateKey();
+  const auto otherCa = pki::createCaCertificate(otherKey, "Someone Else's CA");
+  auto [cert, key] = issue(c.root(), otherCa, otherKey, "stranger", 0, 0);
+  bool failed = false;
+  try {
+    auto ch = connectWith(c, cert, key);
+    failed = refused(*ch);
+  } catch (const std::exception&) {
+    failed = true;
+  }
+  CHECK(failed);
+  CHECK(machineCount(c) == 0);
+  CHECK(c.log().find("TLS handshake failed") != std::string::npos);
+}
+
+TEST_CASE("an expired certificate from our own CA is refused") {
+  ControllerFixture c;
+  auto config = c.enroll(c.root() + "/agent", "soon-expired");
+  const auto caCert = *util::readFile(c.controllerDir() + "/ca.crt");
+  const auto caKey = *util::readFile(c.controllerDir() + "/private/ca.key");
+  auto [cert, key] = issue(c.root(), caCert, caKey, config.agentId, now() - 10 * 86400, now() - 86400);
+  bool failed = false;
+  try {
+    auto ch = connectWith(c, cert, key);
+    failed = refused(*ch);
+  } catch (const std::exception&) {
+    failed = true;
+  }
+  CHECK(failed);
+  CHECK(machineCount(c) == 0);
+  CHECK(c.log().find("expired") != std::string::npos);
+}
+
+TEST_CASE("a revoked agent can no longer connect, and its open session ends") {
+  ControllerFixture c;
+  auto config = c.enroll(c.root() + "/agent", "to-be-revoked");
+  agent::AgentRunner runner(config, fakeMachine("to-be-revoked"));
+  REQUIRE(runner.runOnce());
+
+  // An open session from before the revocation.
+  auto live = connectWith(c, config.cert.string(), config.key.string());
+  live->send(hello(), seconds(5));
+  auto ack = live->receive(seconds(5));
+  REQUIRE(ack);
+  REQUIRE(ack->has_hello_ack());
+
+  auto revoke = c.cli({"agents", "revoke", config.agentId});
+  REQUIRE_MESSAGE(revoke.exitCode == 0, revoke.err);
+
+  agent::AgentRunner again(config, fakeMachine("to-be-revoked"));
+  CHECK_FALSE(again.runOnce());
+  CHECK(again.lastError().find("revoked") != std::string::npos);
+  CHECK(refused(*live));
+  CHECK(c.log().find("agent " + config.agentId + " is revoked") != std::string::npos);
+
+  auto unknown = c.cli({"agents", "revoke", "no-such-agent"});
+  CHECK(unknown.exitCode == 1);
+}
+
+TEST_CASE("garbage and oversized frames close only that connection") {
+  ControllerFixture c;
+  auto a = c.enroll(c.root() + "/a", "host-a");
+  auto b = c.enroll(c.root() + "/b", "host-b");
+
+  // b holds an authenticated session open the whole time.
+  auto bystander = connectWith(c, b.cert.string(), b.key.string());
+  bystander->send(hello(), seconds(5));
+  auto ack = bystander->receive(seconds(5));
+  REQUIRE((ack && ack->has_hello_ack()));
+
+  SUBCASE("a frame that does not parse") {
+    auto bad = connectWith(c, a.cert.string(), a.key.string());
+    bad->stream().writeAll(std::string("\x00\x00\x00\x08garbage!", 12), seconds(5));
+    CHECK_THROWS(for (int i = 0; i < 3; ++i) bad->receive(seconds(5)));
+    CHECK(c.log().find("does not parse") != std::string::npos);
+  }
+  SUBCASE("a frame announcing 4 GiB") {
+    auto bad = connectWith(c, a.cert.string(), a.key.string());
+    bad->stream().writeAll(std::string("\xff\xff\xff\xff", 4), seconds(5));
+    CHECK_THROWS(for (int i = 0; i < 3; ++i) bad->receive(seconds(5)));
+    CHECK(c.log().find("larger than the configured maximum") != std::string::npos);
+  }
+  SUBCASE("a truncated frame then a close") {
+    auto bad = connectWith(c, a.cert.string(), a.key.string());
+    bad->stream().writeAll(std::string("\x00\x00\x01\x00partial", 11), seconds(5));
+    bad->stream().close();
+  }
+
+  // The bystander's session still works: a report is stored and acknowledged.
+  v1::Envelope report;
+  auto* r = report.mutable_report();
+  r->set_report_id(7);
+  const auto info = fakeMachine("host-b").collect();
+  r->set_digest(fakeMachine("host-b").digest(info));
+  *r->mutable_machine_info() = info;
+  bystander->send(report, seconds(5));
+  auto stored = bystander->receive(seconds(10));
+  REQUIRE(stored);
+  REQUIRE(stored->has_ack());
+  CHECK(stored->ack().report_id() == 7);
+  CHECK(stored->ack().status() == v1::Ack::STORED);
+
+  // And a fresh agent reports as usual.
+  agent::AgentRunner runner(a, fakeMachine("host-a"));
+  CHECK(runner.runOnce());
+  CHECK(machineCount(c) == 2);
+}
