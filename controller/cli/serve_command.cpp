@@ -90,9 +90,10 @@ int serveCommand(const Words& words) {
       logger.notice("CONTROLLER_STOPPING signal=%d", sig);
       break;
     }
-    // Stop taking frames, finish what was taken, then the store closes.
-    listener.stop();
+    // Stop taking frames, finish and acknowledge what was taken, then close.
+    listener.quiesce();
     service.stop();
+    listener.stop();
     const auto stats = service.stats();
     logger.notice("CONTROLLER_STOPPED reports_stored=%Lu enrollments=%Lu rejections=%Lu",
                   static_cast<unsigned long long>(stats.reportsStored),

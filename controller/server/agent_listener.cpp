@@ -129,6 +129,18 @@ void AgentListener::stop() {
   listenFd_ = epollFd_ = wakeFd_ = -1;
 }
 
+void AgentListener::quiesce() {
+  quiescing_ = true;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wakeFd_, &one, sizeof one);
+}
+
+bool AgentListener::anyOutput() const {
+  for (const auto& [id, c] : connections_)
+    if (c->tls.hasOutput()) return true;
+  return false;
+}
+
 void AgentListener::send(ConnectionId id, std::string frame) {
   {
     std::lock_guard lock(pendingMutex_);
@@ -164,7 +176,7 @@ void AgentListener::run() {
     for (int i = 0; i < n; ++i) {
       const std::uint64_t tag = events[i].data.u64;
       if (tag == kListenTag) {
-        acceptAll();
+        if (!quiescing_) acceptAll();
       } else if (tag == kWakeTag) {
         std::uint64_t v;
         [[maybe_unused]] auto r = ::read(wakeFd_, &v, sizeof v);
@@ -173,14 +185,27 @@ void AgentListener::run() {
       }
     }
     applyPending();
+    if (quiescing_ && !listenerRemoved_) {
+      epoll_ctl(epollFd_, EPOLL_CTL_DEL, listenFd_, nullptr);
+      listenerRemoved_ = true;
+    }
     const std::int64_t now = monotonicSeconds();
     if (now != lastSweep) {
       expireSlow(now);
       lastSweep = now;
     }
   }
-  // Flush what handlers queued before stop (acks of stored reports).
+  // Flush what handlers queued before stop (acks of stored reports), for at
+  // most two seconds: a peer that does not read is not waited for.
   applyPending();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (anyOutput() && std::chrono::steady_clock::now() < deadline) {
+    const int n = epoll_wait(epollFd_, events.data(), static_cast<int>(events.size()), 100);
+    for (int i = 0; i < n; ++i) {
+      auto it = connections_.find(events[i].data.u64);
+      if (it != connections_.end() && (events[i].events & EPOLLOUT)) drive(*it->second);
+    }
+  }
 }
 
 void AgentListener::acceptAll() {
@@ -257,7 +282,7 @@ void AgentListener::drive(Connection& c) {
     if (!connections_.count(id)) return;
   }
   // Read what is there, cut frames, hand them over.
-  if (!c.closing) {
+  if (!c.closing && !quiescing_) {
     std::string data;
     const IoStatus rs = c.tls.readAvailable(data, 1 << 20);
     if (!data.empty()) {
@@ -312,7 +337,7 @@ void AgentListener::drive(Connection& c) {
 }
 
 void AgentListener::updateInterest(Connection& c) {
-  std::uint32_t want = EPOLLIN;
+  std::uint32_t want = quiescing_ ? 0u : static_cast<std::uint32_t>(EPOLLIN);
   if (c.tls.hasOutput() || c.tls.wantsWrite()) want |= EPOLLOUT;
   if (want == c.interest) return;
   epoll_event ev{};

@@ -56,7 +56,11 @@ class AgentListener {
   // Binds and starts the loop thread. Throws std::runtime_error when the
   // address cannot be bound.
   void start();
-  // Stops accepting, closes every connection after flushing what was queued.
+  // Stops accepting and reading; answers queued with send() still go out.
+  // Used at shutdown so work already taken finishes and is acknowledged.
+  void quiesce();
+  // Closes every connection after flushing what was queued (bounded), then
+  // joins the loop thread.
   void stop();
   std::uint16_t port() const { return boundPort_; }
 
@@ -84,6 +88,7 @@ class AgentListener {
   void drop(Connection& c, const std::string& reason, bool failure);
   void applyPending();
   void expireSlow(std::int64_t now);
+  bool anyOutput() const;
 
   ListenerOptions options_;
   SSL_CTX* context_;
@@ -94,6 +99,8 @@ class AgentListener {
   std::uint16_t boundPort_ = 0;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> quiescing_{false};
+  bool listenerRemoved_ = false;
 
   std::unordered_map<ConnectionId, std::unique_ptr<Connection>> connections_;
   ConnectionId nextId_ = 1;

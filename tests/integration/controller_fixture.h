@@ -37,6 +37,7 @@ class ControllerFixture {
   agent::AgentConfig enroll(const std::string& agentDir, const std::string& hostname) const;
 
   std::unique_ptr<store::Store> openStore() const;
+  pid_t serverPid() const { return server_ ? server_->pid() : -1; }
 
  private:
   TempDir dir_;

@@ -1,0 +1,228 @@
+// Report ingestion on loopback with real TLS, against a real controller:
+// enrollments/s, agent sessions/s, reports/s, controller RSS with many idle
+// agents connected, and an idle agent's RSS and CPU. For scale, the TLS
+// handshake rate of our listener is measured beside `openssl s_server` with
+// the same certificate, by the same `openssl s_time` client, in the same run.
+//
+//   ingest_bench [--agents N] [--idle N] [--reports N] [--idle-seconds N]
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "agent/transport/controller_channel.h"
+#include "common/tls/tls_context.h"
+#include "tests/integration/controller_fixture.h"
+
+using namespace portcullis;
+using namespace portcullis::testing;
+using Clock = std::chrono::steady_clock;
+using std::chrono::seconds;
+
+namespace {
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+long rssKiB(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+double cpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  auto close = all.rfind(')');
+  std::istringstream rest(all.substr(close + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) stime = std::stol(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::unique_ptr<agent::ControllerChannel> openSession(const ControllerFixture& c, const agent::AgentConfig& a) {
+  tls::ContextOptions o;
+  o.certChainFile = a.cert.string();
+  o.keyFile = a.key.string();
+  o.caFile = a.caCert.string();
+  o.verify = tls::PeerVerification::Required;
+  auto stream = tls::TlsClientStream::connect("127.0.0.1", c.port(), tls::TlsContext::client(o), seconds(30), "127.0.0.1");
+  auto ch = std::make_unique<agent::ControllerChannel>(std::move(stream), 4 << 20);
+  v1::Envelope hello;
+  hello.mutable_hello()->set_hostname("bench");
+  ch->send(hello, seconds(30));
+  auto ack = ch->receive(seconds(30));
+  if (!ack || !ack->has_hello_ack()) throw std::runtime_error("no hello ack");
+  return ch;
+}
+
+// Handshakes per second that `openssl s_time` reaches against host:port.
+double sTimeRate(std::uint16_t port, int secondsToRun) {
+  auto o = run({"/usr/bin/openssl", "s_time", "-connect", "127.0.0.1:" + std::to_string(port), "-new",
+                "-time", std::to_string(secondsToRun)},
+               seconds(secondsToRun + 30));
+  std::smatch m;
+  static const std::regex rate(R"(([0-9.]+) connections/user sec)");
+  static const std::regex count(R"((\d+) connections in (\d+) real seconds)");
+  if (std::regex_search(o.out, m, count)) return std::stod(m[1]) / std::max(1.0, std::stod(m[2]));
+  if (std::regex_search(o.out, m, rate)) return std::stod(m[1]);
+  return -1;
+}
+
+int argValue(int argc, char** argv, const std::string& name, int fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == "--" + name) return std::stoi(argv[i + 1]);
+  return fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+  const int agents = argValue(argc, argv, "agents", 200);
+  const int idle = argValue(argc, argv, "idle", 1000);
+  const int reports = argValue(argc, argv, "reports", 20);
+  const int idleSeconds = argValue(argc, argv, "idle-seconds", 10);
+  constexpr int kPackages = 1500;
+  constexpr int kThreads = 32;
+
+  ControllerFixture c;
+  std::printf("Portcullis ingestion benchmark: %d agents, %d idle connections, %d packages per report\n",
+              agents, idle, kPackages);
+
+  // Enrollment: token, key, CSR, TLS, certificate, store.
+  const int enrolled = std::max(agents, idle);
+  std::vector<agent::AgentConfig> configs(enrolled);
+  auto t0 = Clock::now();
+  {
+    std::atomic<int> next{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+      threads.emplace_back([&] {
+        for (int i; (i = next++) < enrolled;)
+          configs[i] = c.enroll(c.root() + "/a" + std::to_string(i), "host-" + std::to_string(i));
+      });
+    for (auto& t : threads) t.join();
+  }
+  std::printf("enrollment:            %8.1f agents/s   (%d in %.2f s, CLI token + real enrollment)\n",
+              enrolled / since(t0), enrolled, since(t0));
+
+  // Whole sessions: connect, TLS, hello, full report, acknowledgement.
+  t0 = Clock::now();
+  {
+    std::atomic<int> next{0}, ok{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&] {
+        for (int i; (i = next++) < agents;) {
+          agent::AgentRunner runner(configs[i], fakeMachine("host-" + std::to_string(i), kPackages));
+          ok += runner.runOnce() ? 1 : 0;
+        }
+      });
+    for (auto& t : threads) t.join();
+    std::printf("agent sessions:        %8.1f agents/s   (%d of %d acknowledged, %d client threads)\n",
+                agents / since(t0), ok.load(), agents, kThreads);
+  }
+
+  // Reports on open sessions: full bodies that changed, then digest-only heartbeats.
+  {
+    const int sessions = std::min(agents, 50);
+    std::vector<std::unique_ptr<agent::ControllerChannel>> chans;
+    for (int i = 0; i < sessions; ++i) chans.push_back(openSession(c, configs[i]));
+    for (int pass = 0; pass < 2; ++pass) {
+      const bool full = pass == 0;
+      std::atomic<int> acked{0};
+      t0 = Clock::now();
+      std::vector<std::thread> threads;
+      for (int s = 0; s < sessions; ++s)
+        threads.emplace_back([&, s] {
+          auto source = fakeMachine("host-" + std::to_string(s), kPackages);
+          auto info = source.collect();
+          for (int r = 0; r < reports; ++r) {
+            info.mutable_packages(0)->set_version("2.0-" + std::to_string(r));
+            v1::Envelope e;
+            auto* rep = e.mutable_report();
+            rep->set_report_id(static_cast<std::uint64_t>(r + 1));
+            rep->set_digest(source.digest(info));
+            if (full) *rep->mutable_machine_info() = info;
+            else rep->mutable_digest_only();
+            chans[s]->send(e, seconds(30));
+            auto ack = chans[s]->receive(seconds(30));
+            if (ack && ack->has_ack()) ++acked;
+          }
+        });
+      for (auto& t : threads) t.join();
+      const double took = since(t0);
+      std::printf("%s %8.1f reports/s  (%d acknowledged over %d sessions in %.2f s)\n",
+                  full ? "full reports:         " : "digest-only reports:  ", acked / took, acked.load(),
+                  sessions, took);
+    }
+  }
+
+  // Controller memory with many idle agents connected.
+  {
+    const pid_t pid = c.serverPid();
+    const long before = rssKiB(pid);
+    std::vector<std::unique_ptr<agent::ControllerChannel>> idleChans(idle);
+    std::atomic<int> next{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+      threads.emplace_back([&] {
+        for (int i; (i = next++) < idle;) idleChans[i] = openSession(c, configs[i]);
+      });
+    for (auto& t : threads) t.join();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const long after = rssKiB(pid);
+    std::printf("controller RSS:        %8ld KiB before, %ld KiB with %d idle agents (%.1f KiB each), threads %ld\n",
+                before, after, idle, static_cast<double>(after - before) / idle,
+                static_cast<long>(std::distance(std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task"),
+                                                std::filesystem::directory_iterator())));
+  }
+
+  // One real agent process, idle after its first report.
+  {
+    const auto& a = configs[0];
+    const std::string log = c.root() + "/agent-run.log";
+    Background agentProc({agentBinary(), "run", "--config", a.file.string()}, log);
+    const auto deadline = Clock::now() + seconds(30);
+    while (Clock::now() < deadline && readText(log).find("CONNECTED") == std::string::npos)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(seconds(1));
+    const double cpu0 = cpuSeconds(agentProc.pid());
+    std::this_thread::sleep_for(seconds(idleSeconds));
+    const double cpu1 = cpuSeconds(agentProc.pid());
+    std::printf("agent idle:            %8ld KiB RSS, %.3f%% of one core over %d s (check interval %llds)\n",
+                rssKiB(agentProc.pid()), 100.0 * (cpu1 - cpu0) / idleSeconds, idleSeconds,
+                static_cast<long long>(a.checkIntervalSeconds));
+    agentProc.stop(SIGTERM);
+  }
+
+  // TLS handshakes: our listener beside openssl s_server, same key and certificate.
+  {
+    const double ours = sTimeRate(c.port(), 5);
+    const std::uint16_t peerPort = freePort();
+    Background peer({"/usr/bin/openssl", "s_server", "-accept", std::to_string(peerPort), "-cert",
+                     c.controllerDir() + "/server.crt", "-key", c.controllerDir() + "/private/server.key",
+                     "-naccept", "1000000", "-quiet"},
+                    c.root() + "/s_server.log");
+    waitForPort(peerPort, seconds(10));
+    const double theirs = sTimeRate(peerPort, 5);
+    peer.stop(SIGTERM);
+    std::printf("TLS handshakes:        %8.1f /s portcullis listener, %.1f /s openssl s_server (peer), openssl s_time client\n",
+                ours, theirs);
+  }
+  return 0;
+}
