@@ -26,8 +26,9 @@ std::optional<wire::pb::Envelope> ControllerChannel::receive(std::chrono::millis
     std::size_t n = 0;
     try {
       n = stream_->readSome(buf, sizeof buf, left);
+    } catch (const tls::TlsTimeout&) {
+      return std::nullopt;
     } catch (const tls::TlsError& e) {
-      if (std::string(e.what()).find("timed out") != std::string::npos) return std::nullopt;
       throw ChannelError(e.what());
     }
     if (n == 0) throw ChannelError("controller closed the connection");

@@ -1,1 +1,242 @@
-// placeholder, being written
+#include "common/tls/tls_client_stream.h"
+
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+namespace portcullis::tls {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A socket BIO that sends with MSG_NOSIGNAL: a library must not change the
+// process's SIGPIPE disposition, and a closed peer must not kill the agent.
+int fdOf(BIO* b) { return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b))); }
+
+int bioWrite(BIO* b, const char* data, int len) {
+  BIO_clear_retry_flags(b);
+  const ssize_t n = ::send(fdOf(b), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_write(b);
+  return static_cast<int>(n);
+}
+
+int bioRead(BIO* b, char* data, int len) {
+  BIO_clear_retry_flags(b);
+  const ssize_t n = ::recv(fdOf(b), data, static_cast<std::size_t>(len), 0);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(b);
+  return static_cast<int>(n);
+}
+
+long bioCtrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+
+int bioCreate(BIO* b) {
+  BIO_set_init(b, 1);
+  return 1;
+}
+
+BIO_METHOD* noSignalMethod() {
+  static BIO_METHOD* method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "portcullis socket");
+    BIO_meth_set_write(m, bioWrite);
+    BIO_meth_set_read(m, bioRead);
+    BIO_meth_set_ctrl(m, bioCtrl);
+    BIO_meth_set_create(m, bioCreate);
+    return m;
+  }();
+  return method;
+}
+
+std::string errnoText() { return std::strerror(errno); }
+
+int connectWithTimeout(const std::string& host, std::uint16_t port, Clock::time_point deadline) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string where = host + ":" + std::to_string(port);
+  if (int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0)
+    throw TlsError("connect " + where + ": " + gai_strerror(rc));
+  std::string last = "no address";
+  int fd = -1;
+  for (addrinfo* ai = res; ai && fd < 0; ai = ai->ai_next) {
+    int s = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+      last = errnoText();
+      continue;
+    }
+    if (::connect(s, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
+      last = errnoText();
+      ::close(s);
+      continue;
+    }
+    pollfd p{s, POLLOUT, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
+      last = "timed out";
+      ::close(s);
+      continue;
+    }
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      last = std::strerror(err);
+      ::close(s);
+      continue;
+    }
+    fd = s;
+  }
+  freeaddrinfo(res);
+  if (fd < 0) throw TlsError("connect " + where + ": " + last);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  return fd;
+}
+
+}  // namespace
+
+TlsClientStream::TlsClientStream(std::shared_ptr<TlsContext> context, int fd, std::string peer)
+    : context_(std::move(context)), fd_(fd), peer_(std::move(peer)) {}
+
+TlsClientStream::~TlsClientStream() { close(); }
+
+std::unique_ptr<TlsClientStream> TlsClientStream::connect(const std::string& host, std::uint16_t port,
+                                                          std::shared_ptr<TlsContext> context,
+                                                          std::chrono::milliseconds timeout,
+                                                          const std::string& serverName) {
+  const auto deadline = Clock::now() + timeout;
+  const int fd = connectWithTimeout(host, port, deadline);
+  std::unique_ptr<TlsClientStream> s(new TlsClientStream(context, fd, host + ":" + std::to_string(port)));
+  s->ssl_ = SSL_new(context->native());
+  if (!s->ssl_) throw TlsError("SSL_new: " + takeOpenSslErrors());
+  BIO* bio = BIO_new(noSignalMethod());
+  BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd)));
+  SSL_set_bio(s->ssl_, bio, bio);
+  SSL_set_mode(s->ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  if (!serverName.empty()) {
+    unsigned char ip[16];
+    const bool isIp = inet_pton(AF_INET, serverName.c_str(), ip) == 1 ||
+                      inet_pton(AF_INET6, serverName.c_str(), ip) == 1;
+    if (!isIp) SSL_set_tlsext_host_name(s->ssl_, serverName.c_str());
+    if (context->verifiesPeer()) {
+      X509_VERIFY_PARAM* param = SSL_get0_param(s->ssl_);
+      const int ok = isIp ? X509_VERIFY_PARAM_set1_ip_asc(param, serverName.c_str())
+                          : X509_VERIFY_PARAM_set1_host(param, serverName.c_str(), 0);
+      if (ok != 1) throw TlsError("bad server name '" + serverName + "'");
+    }
+  }
+  SSL_set_connect_state(s->ssl_);
+  for (;;) {
+    ERR_clear_error();
+    errno = 0;
+    const int ret = SSL_do_handshake(s->ssl_);
+    if (ret == 1) break;
+    const int err = SSL_get_error(s->ssl_, ret);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) s->raise("TLS handshake", ret);
+    if (!s->waitFor(err, deadline)) throw TlsTimeout("TLS handshake with " + s->peer_ + " timed out");
+  }
+  return s;
+}
+
+bool TlsClientStream::waitFor(int sslError, Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  if (left <= 0) return false;
+  pollfd p{fd_, static_cast<short>(sslError == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN), 0};
+  for (;;) {
+    const int n = ::poll(&p, 1, static_cast<int>(left));
+    if (n < 0 && errno == EINTR) continue;
+    return n > 0;
+  }
+}
+
+void TlsClientStream::raise(const std::string& step, int ret) {
+  const int err = SSL_get_error(ssl_, ret);
+  std::string reason = takeOpenSslErrors();
+  if (err == SSL_ERROR_SYSCALL && reason.empty())
+    reason = errno ? errnoText() : "connection closed by the peer";
+  if (err == SSL_ERROR_ZERO_RETURN) reason = "connection closed by the peer";
+  const long verify = SSL_get_verify_result(ssl_);
+  if (verify != X509_V_OK) reason += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+  throw TlsError(step + " with " + peer_ + " failed: " + reason);
+}
+
+void TlsClientStream::writeAll(std::string_view data, std::chrono::milliseconds timeout) {
+  if (!ssl_) throw TlsError("write on a closed connection to " + peer_);
+  const auto deadline = Clock::now() + timeout;
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ERR_clear_error();
+    errno = 0;
+    const int chunk = static_cast<int>(std::min<std::size_t>(data.size() - done, 1 << 20));
+    const int ret = SSL_write(ssl_, data.data() + done, chunk);
+    if (ret > 0) {
+      done += static_cast<std::size_t>(ret);
+      continue;
+    }
+    const int err = SSL_get_error(ssl_, ret);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) raise("write", ret);
+    if (!waitFor(err, deadline)) throw TlsTimeout("write to " + peer_ + " timed out");
+  }
+}
+
+std::size_t TlsClientStream::readSome(char* buffer, std::size_t n, std::chrono::milliseconds timeout) {
+  if (!ssl_) throw TlsError("read on a closed connection to " + peer_);
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    ERR_clear_error();
+    errno = 0;
+    const int ret = SSL_read(ssl_, buffer, static_cast<int>(std::min<std::size_t>(n, 1 << 30)));
+    if (ret > 0) return static_cast<std::size_t>(ret);
+    const int err = SSL_get_error(ssl_, ret);
+    if (err == SSL_ERROR_ZERO_RETURN) return 0;
+    if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno == 0) return 0;  // EOF without close_notify
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) raise("read", ret);
+    if (!waitFor(err, deadline)) throw TlsTimeout("read from " + peer_ + " timed out");
+  }
+}
+
+std::vector<std::string> TlsClientStream::peerChainPem() const {
+  std::vector<std::string> out;
+  if (!ssl_) return out;
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_);
+  for (int i = 0; chain && i < sk_X509_num(chain); ++i) {
+    BIO* mem = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(mem, sk_X509_value(chain, i));
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(mem, &data);
+    out.emplace_back(data, static_cast<std::size_t>(len));
+    BIO_free(mem);
+  }
+  return out;
+}
+
+std::string TlsClientStream::protocolVersion() const { return ssl_ ? SSL_get_version(ssl_) : ""; }
+
+void TlsClientStream::close() {
+  if (ssl_) {
+    SSL_shutdown(ssl_);  // best effort close_notify; never waits
+    SSL_free(ssl_);
+    ssl_ = nullptr;
+  }
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+}  // namespace portcullis::tls

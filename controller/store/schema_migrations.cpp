@@ -1,0 +1,52 @@
+#include "controller/store/schema_migrations.h"
+
+namespace portcullis::store {
+
+const std::vector<Migration>& schemaMigrations() {
+  static const std::vector<Migration> migrations = {
+      {1,
+       {
+           "CREATE TABLE agents ("
+           " id TEXT PRIMARY KEY, hostname TEXT NOT NULL DEFAULT '',"
+           " cert_serial TEXT NOT NULL DEFAULT '', cert_sha256 TEXT NOT NULL DEFAULT '',"
+           " enrolled_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0)",
+           "CREATE TABLE enroll_tokens ("
+           " token_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+           " used_at INTEGER NOT NULL DEFAULT 0)",
+           "CREATE TABLE machines ("
+           " id TEXT PRIMARY KEY, hostname TEXT NOT NULL DEFAULT '', machine_id TEXT NOT NULL DEFAULT '',"
+           " os_id TEXT NOT NULL DEFAULT '', os_version TEXT NOT NULL DEFAULT '', os_pretty TEXT NOT NULL DEFAULT '',"
+           " arch TEXT NOT NULL DEFAULT '', kernel TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'unknown',"
+           " package_count INTEGER NOT NULL DEFAULT 0, first_seen INTEGER NOT NULL DEFAULT 0,"
+           " last_seen INTEGER NOT NULL DEFAULT 0, digest TEXT NOT NULL DEFAULT '', info BLOB)",
+           "CREATE INDEX machines_hostname ON machines(hostname)",
+           "CREATE TABLE packages ("
+           " machine_id TEXT NOT NULL REFERENCES machines(id) ON DELETE CASCADE,"
+           " name TEXT NOT NULL, version TEXT NOT NULL, arch TEXT NOT NULL,"
+           " source TEXT NOT NULL, source_version TEXT NOT NULL,"
+           " PRIMARY KEY (machine_id, name, arch))",
+           "CREATE INDEX packages_name ON packages(name)",
+           "CREATE INDEX packages_source ON packages(source)",
+           "CREATE TABLE interfaces ("
+           " machine_id TEXT NOT NULL REFERENCES machines(id) ON DELETE CASCADE,"
+           " name TEXT NOT NULL, mac TEXT NOT NULL DEFAULT '', ipv4 TEXT NOT NULL DEFAULT '',"
+           " ipv6 TEXT NOT NULL DEFAULT '', PRIMARY KEY (machine_id, name))",
+           "CREATE INDEX interfaces_mac ON interfaces(mac)",
+           "CREATE TABLE commands ("
+           " id TEXT PRIMARY KEY, machine_id TEXT NOT NULL, kind TEXT NOT NULL, payload BLOB,"
+           " state TEXT NOT NULL, created_at INTEGER NOT NULL, delivered_at INTEGER NOT NULL DEFAULT 0,"
+           " finished_at INTEGER NOT NULL DEFAULT 0, result_detail TEXT NOT NULL DEFAULT '')",
+           "CREATE INDEX commands_machine_state ON commands(machine_id, state)",
+           "CREATE TABLE transitions ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT, machine_id TEXT NOT NULL, from_state TEXT NOT NULL,"
+           " to_state TEXT NOT NULL, cause TEXT NOT NULL, command_id TEXT NOT NULL DEFAULT '',"
+           " at INTEGER NOT NULL)",
+           "CREATE INDEX transitions_machine ON transitions(machine_id, id)",
+       }},
+  };
+  return migrations;
+}
+
+int newestSchemaVersion() { return schemaMigrations().back().version; }
+
+}  // namespace portcullis::store
