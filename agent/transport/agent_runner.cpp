@@ -109,7 +109,7 @@ bool AgentRunner::flushSpool(ControllerChannel& ch) {
         spool_.remove(id);
         if (report.has_machine_info() || report.has_digest_only()) storedDigest_ = report.digest();
         logger().information("REPORT_ACKNOWLEDGED report=%Lu digest=%s",
-                             static_cast<unsigned long long>(id), report.digest().substr(0, 12));
+                             static_cast<Poco::UInt64>(id), report.digest().substr(0, 12));
         break;
       case pb::Ack::NEED_FULL:
         // Only a digest went out and the controller lost the body: next round re-sends it.
@@ -117,7 +117,7 @@ bool AgentRunner::flushSpool(ControllerChannel& ch) {
         return false;
       default:
         // A report the controller will never take is not retried forever.
-        logger().error("REPORT_REJECTED report=%Lu reason=%s", static_cast<unsigned long long>(id),
+        logger().error("REPORT_REJECTED report=%Lu reason=%s", static_cast<Poco::UInt64>(id),
                        ack->reason());
         spool_.remove(id);
         // Without its machine information the session has no purpose: end it
@@ -165,7 +165,7 @@ void AgentRunner::spoolIfChanged(const pb::MachineInfo& info) {
   r.set_digest(currentDigest_);
   *r.mutable_machine_info() = info;
   const auto id = spool_.put(std::move(r));
-  logger().information("REPORT_SPOOLED report=%Lu digest=%s", static_cast<unsigned long long>(id),
+  logger().information("REPORT_SPOOLED report=%Lu digest=%s", static_cast<Poco::UInt64>(id),
                        currentDigest_.substr(0, 12));
 }
 
@@ -240,7 +240,7 @@ void AgentRunner::runUntil(const std::atomic<bool>& stop) {
     }
     if (stop) break;
     const auto delay = backoff_.nextDelayMs();
-    logger().information("RECONNECT_WAIT delay_ms=%Ld", static_cast<long long>(delay));
+    logger().information("RECONNECT_WAIT delay_ms=%Ld", static_cast<Poco::Int64>(delay));
     const auto until = Clock::now() + milliseconds(delay);
     while (!stop && Clock::now() < until) std::this_thread::sleep_for(milliseconds(100));
   }

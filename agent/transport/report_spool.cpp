@@ -99,8 +99,8 @@ void ReportSpool::enforceLimits() {
     bytes -= std::min<std::uint64_t>(bytes, size);
     ++dropped_;
     logger().warning("SPOOL_DROPPED report=%Lu reason=spool over its limits (%z reports, %Lu bytes)",
-                     static_cast<unsigned long long>(all[i].first), maxReports_,
-                     static_cast<unsigned long long>(maxBytes_));
+                     static_cast<Poco::UInt64>(all[i].first), maxReports_,
+                     static_cast<Poco::UInt64>(maxBytes_));
     ++i;
   }
 }

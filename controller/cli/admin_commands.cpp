@@ -26,8 +26,9 @@ int caFingerprintCommand(const Words& words) {
   auto args = parseOrReport(words, {{"config"}, {}, {}, 0, 0},
                             "portcullis-controller ca-fingerprint --config FILE");
   if (!args) return 2;
-  auto config = configFrom(*args);
-  if (!config) return 1;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
   auto pem = util::readFile(config->caCert);
   if (!pem) return runtimeError("cannot read CA certificate " + config->caCert.string());
   try {
@@ -42,8 +43,9 @@ int enrollTokenCommand(const Words& words) {
   static const char* usage = "portcullis-controller enroll-token --config FILE [--ttl 1h]";
   auto args = parseOrReport(words, {{"config", "ttl"}, {}, {}, 0, 0}, usage);
   if (!args) return 2;
-  auto config = configFrom(*args);
-  if (!config) return 1;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
   std::int64_t ttl = config->defaultTokenTtlSeconds;
   if (auto t = args->value("ttl")) {
     auto parsed = config::parseDuration(*t);
@@ -72,8 +74,9 @@ int agentsCommand(const Words& words) {
   if (verb != "list" && verb != "revoke") return usageError("unknown agents command '" + verb + "' (usage: " + usage + ")");
   if (verb == "revoke" && pos.size() != 2) return usageError(std::string("agents revoke needs the agent ID (usage: ") + usage + ")");
   if (verb == "list" && pos.size() > 1) return usageError(std::string("unexpected argument '") + pos[1] + "'");
-  auto config = configFrom(*args);
-  if (!config) return 1;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
   try {
     auto store = openStore(*config);
     if (verb == "revoke") {

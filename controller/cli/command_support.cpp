@@ -27,15 +27,15 @@ std::optional<portcullis::cli::Arguments> parseOrReport(const std::vector<std::s
   return std::move(args).value();
 }
 
-std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& args) {
+std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& args, int& exitCode) {
   auto file = args.value("config");
   if (!file) {
-    usageError("--config FILE is required");
+    exitCode = usageError("--config FILE is required");
     return std::nullopt;
   }
   auto config = loadControllerConfig(*file);
   if (!config) {
-    runtimeError(config.error());
+    exitCode = runtimeError(config.error());
     return std::nullopt;
   }
   return std::move(config).value();

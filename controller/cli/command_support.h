@@ -13,8 +13,9 @@ std::optional<portcullis::cli::Arguments> parseOrReport(const std::vector<std::s
                                                         portcullis::cli::OptionSpec spec,
                                                         const char* usage);
 
-// --config FILE loaded and validated, or an error line printed.
-std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& args);
+// --config FILE loaded and validated, or an error line printed and exitCode
+// set: 2 when --config is missing, 1 when the file is bad.
+std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& args, int& exitCode);
 
 std::unique_ptr<store::Store> openStore(const ControllerConfig& config);
 

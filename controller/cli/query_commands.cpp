@@ -12,8 +12,9 @@ int machinesCommand(const Words& words) {
   auto args = parseOrReport(words, {{"config"}, {"json"}, {}, 0, 0},
                             "portcullis-controller machines --config FILE [--json]");
   if (!args) return 2;
-  auto config = configFrom(*args);
-  if (!config) return 1;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
   try {
     const auto machines = openStore(*config)->machines();
     if (args->flag("json")) {
@@ -39,8 +40,9 @@ int machineCommand(const Words& words) {
   if (!args) return 2;
   if (args->positional()[0] != "show")
     return usageError("unknown machine command '" + args->positional()[0] + "' (usage: " + usage + ")");
-  auto config = configFrom(*args);
-  if (!config) return 1;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
   try {
     auto store = openStore(*config);
     const std::string& key = args->positional()[1];
@@ -89,8 +91,9 @@ int commandsCommand(const Words& words) {
   auto args = parseOrReport(words, {{"config"}, {"json"}, {}, 0, 0},
                             "portcullis-controller commands --config FILE [--json]");
   if (!args) return 2;
-  auto config = configFrom(*args);
-  if (!config) return 1;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
   try {
     const auto commands = openStore(*config)->commands();
     if (args->flag("json")) {

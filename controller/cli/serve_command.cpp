@@ -28,8 +28,9 @@ int serveCommand(const Words& words) {
   static const char* usage = "portcullis-controller serve --config FILE [--check-config]";
   auto args = parseOrReport(words, {{"config"}, {"check-config"}, {}, 0, 0}, usage);
   if (!args) return 2;
-  auto config = configFrom(*args);
-  if (!config) return 1;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
 
   // Block the signals before any thread starts, so every thread inherits it.
   sigset_t signals;
@@ -96,9 +97,9 @@ int serveCommand(const Words& words) {
     listener.stop();
     const auto stats = service.stats();
     logger.notice("CONTROLLER_STOPPED reports_stored=%Lu enrollments=%Lu rejections=%Lu",
-                  static_cast<unsigned long long>(stats.reportsStored),
-                  static_cast<unsigned long long>(stats.enrollments),
-                  static_cast<unsigned long long>(stats.rejections));
+                  static_cast<Poco::UInt64>(stats.reportsStored),
+                  static_cast<Poco::UInt64>(stats.enrollments),
+                  static_cast<Poco::UInt64>(stats.rejections));
     return 0;
   } catch (const std::exception& e) {
     return runtimeError(std::string("serve: ") + e.what());

@@ -351,10 +351,10 @@ void AgentListener::drop(Connection& c, const std::string& reason, bool failure)
   const ConnectionId id = c.id;
   if (failure)
     logger().warning("CONNECTION_CLOSED conn=%Lu remote=%s reason=%s",
-                     static_cast<unsigned long long>(id), c.remote, reason);
+                     static_cast<Poco::UInt64>(id), c.remote, reason);
   else
     logger().debug("CONNECTION_CLOSED conn=%Lu remote=%s reason=%s",
-                   static_cast<unsigned long long>(id), c.remote, reason);
+                   static_cast<Poco::UInt64>(id), c.remote, reason);
   epoll_ctl(epollFd_, EPOLL_CTL_DEL, c.tls.fd(), nullptr);
   const bool opened = c.opened;
   connections_.erase(id);  // closes the socket

@@ -82,6 +82,15 @@ void AgentService::reply(ConnectionId id, const wire::pb::Envelope& out) {
 }
 
 void AgentService::checkPeer(ConnectionId id) {
+  try {
+    verifyPeer(id);
+  } catch (const std::exception& e) {
+    logger().error("PEER_CHECK_FAILED conn=%s reason=%s", conn(id), std::string(e.what()));
+    reject(id, std::string("controller error: ") + e.what());
+  }
+}
+
+void AgentService::verifyPeer(ConnectionId id) {
   auto s = session(id);
   if (!s || !s->peer) return;
   const PeerIdentity& peer = *s->peer;
@@ -94,6 +103,17 @@ void AgentService::checkPeer(ConnectionId id) {
 }
 
 void AgentService::handleFrame(ConnectionId id, const std::string& payload) {
+  // A failure here (the store busy or broken) must not leave the agent
+  // waiting for an answer that never comes: it is told, and the session ends.
+  try {
+    dispatch(id, payload);
+  } catch (const std::exception& e) {
+    logger().error("FRAME_HANDLING_FAILED conn=%s reason=%s", conn(id), std::string(e.what()));
+    reject(id, std::string("controller error: ") + e.what());
+  }
+}
+
+void AgentService::dispatch(ConnectionId id, const std::string& payload) {
   auto s = session(id);
   if (!s) return;
   auto in = wire::parseEnvelope(payload);
@@ -206,7 +226,7 @@ void AgentService::handleReport(ConnectionId id, Session& s, const wire::pb::Env
     if (!ok) return sendAck(id, reportId, wire::pb::Ack::REJECTED, "store failed: " + reason);
     ++reportsStored_;
     if (full) logger().information("REPORT_STORED agent=%s report=%Lu", agentId,
-                                   static_cast<unsigned long long>(reportId));
+                                   static_cast<Poco::UInt64>(reportId));
     sendAck(id, reportId, wire::pb::Ack::STORED, "");
   });
 }

@@ -61,7 +61,9 @@ class AgentService : public ConnectionHandler {
   };
 
   void checkPeer(ConnectionId id);
+  void verifyPeer(ConnectionId id);
   void handleFrame(ConnectionId id, const std::string& payload);
+  void dispatch(ConnectionId id, const std::string& payload);
   void handleEnroll(ConnectionId id, const wire::pb::Envelope& in);
   void handleHello(ConnectionId id, Session& s, const wire::pb::Envelope& in);
   void handleReport(ConnectionId id, Session& s, const wire::pb::Envelope& in);

@@ -1,11 +1,13 @@
 // The SQLite store through Poco::Data. Poco's exceptions stop here: every
 // public method turns them into StoreError naming the file.
 #include <mutex>
+#include <utility>
 
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
 #include <Poco/Tuple.h>
 
 #include "common/util/digest.h"
@@ -31,9 +33,12 @@ namespace {
 
 std::once_flag registerOnce;
 
-std::string join(const google::protobuf::RepeatedPtrField<std::string>& list) {
+std::string joinList(const google::protobuf::RepeatedPtrField<std::string>& list) {
   std::string out;
-  for (const auto& s : list) out += (out.empty() ? "" : ",") + s;
+  for (const auto& item : list) {
+    if (!out.empty()) out += ',';
+    out += item;
+  }
   return out;
 }
 
@@ -42,157 +47,222 @@ BLOB toBlob(const std::string& bytes) {
 }
 
 std::string fromBlob(const BLOB& blob) {
+  if (blob.size() == 0) return {};
   return std::string(reinterpret_cast<const char*>(blob.rawContent()), blob.size());
+}
+
+using AgentRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::int64_t, std::int64_t>;
+using MachineRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string,
+                               std::string, std::int64_t, std::int64_t, std::int64_t, std::string>;
+using CommandRow = Poco::Tuple<std::string, std::string, std::string, BLOB, std::string, std::int64_t,
+                               std::int64_t, std::int64_t, std::string>;
+using TransitionRow =
+    Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::int64_t>;
+
+constexpr const char* kAgentColumns = "SELECT id, hostname, cert_serial, cert_sha256, enrolled_at, revoked_at FROM agents";
+constexpr const char* kMachineColumns =
+    "SELECT id, hostname, os_id, os_version, arch, kernel, state, package_count, first_seen, last_seen, digest";
+constexpr const char* kCommandColumns =
+    "SELECT id, machine_id, kind, payload, state, created_at, delivered_at, finished_at, result_detail"
+    " FROM commands";
+
+AgentRecord toAgent(const AgentRow& r) {
+  return AgentRecord{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>()};
+}
+
+MachineSummary toMachine(const MachineRow& r) {
+  MachineSummary m;
+  m.id = r.get<0>();
+  m.hostname = r.get<1>();
+  m.osId = r.get<2>();
+  m.osVersion = r.get<3>();
+  m.arch = r.get<4>();
+  m.kernel = r.get<5>();
+  m.state = r.get<6>();
+  m.packageCount = r.get<7>();
+  m.firstSeen = r.get<8>();
+  m.lastSeen = r.get<9>();
+  m.digest = r.get<10>();
+  return m;
+}
+
+OutboxCommand toCommand(const CommandRow& r) {
+  return OutboxCommand{r.get<0>(), r.get<1>(), r.get<2>(), fromBlob(r.get<3>()), r.get<4>(),
+                       r.get<5>(),  r.get<6>(), r.get<7>(), r.get<8>()};
 }
 
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::filesystem::path& file) : file_(file.string()) {
-    guard("open", [&] {
+    guard("cannot open", [&] {
       std::call_once(registerOnce, [] { Poco::Data::SQLite::Connector::registerConnector(); });
-      session_ = std::make_unique<Poco::Data::Session>("SQLite", file_);
-      // Reading the schema version first turns "not a database" into an error here.
-      int version = 0;
-      *session_ << "PRAGMA user_version", into(version), now;
-      *session_ << "PRAGMA journal_mode=WAL", now;
-      *session_ << "PRAGMA synchronous=FULL", now;
-      *session_ << "PRAGMA foreign_keys=ON", now;
-      *session_ << "PRAGMA busy_timeout=5000", now;
-      migrate(version);
+      session_ = std::make_unique<Poco::Data::Session>(Poco::Data::SQLite::Connector::KEY, file_);
+      // First, so a CLI opening the file while the server writes waits instead of failing.
+      *session_ << "PRAGMA busy_timeout = 5000", now;
+      // The first read of the file: "not a database" surfaces here, before anything is written.
+      const int version = readSchemaVersion();
+      refuseIfNewer(version);
+      std::string mode;
+      *session_ << "PRAGMA journal_mode = WAL", into(mode), now;
+      *session_ << "PRAGMA synchronous = FULL", now;
+      *session_ << "PRAGMA foreign_keys = ON", now;
+      if (version < newestSchemaVersion()) migrate();
     });
   }
 
   int schemaVersion() override {
-    return guard("read schema version", [&] {
-      int version = 0;
-      *session_ << "PRAGMA user_version", into(version), now;
-      return version;
-    });
+    return guard("read schema version", [&] { return readSchemaVersion(); });
   }
 
   void addEnrollToken(const std::string& tokenHash, std::int64_t createdAt, std::int64_t expiresAt) override {
     guard("add enrollment token", [&] {
-      std::string h = tokenHash;
-      *session_ << "INSERT INTO enroll_tokens(token_hash, created_at, expires_at) VALUES(?,?,?)", use(h),
-          use(createdAt), use(expiresAt), now;
+      *session_ << "INSERT INTO enroll_tokens(token_hash, created_at, expires_at) VALUES(?, ?, ?)",
+          useRef(tokenHash), use(createdAt), use(expiresAt), now;
     });
   }
 
   TokenCheck consumeEnrollToken(const std::string& tokenHash, std::int64_t at) override {
-    return transaction("consume enrollment token", [&] {
-      std::string h = tokenHash;
+    return writeTransaction("consume enrollment token", [&] {
       std::vector<std::int64_t> expires, used;
-      *session_ << "SELECT expires_at, used_at FROM enroll_tokens WHERE token_hash = ?", use(h), into(expires),
-          into(used), now;
+      *session_ << "SELECT expires_at, used_at FROM enroll_tokens WHERE token_hash = ?", useRef(tokenHash),
+          into(expires), into(used), now;
       if (expires.empty()) return TokenCheck::Unknown;
-      if (used[0] != 0) return TokenCheck::AlreadyUsed;
-      if (at >= expires[0]) return TokenCheck::Expired;
-      *session_ << "UPDATE enroll_tokens SET used_at = ? WHERE token_hash = ?", use(at), use(h), now;
+      if (used.front() != 0) return TokenCheck::AlreadyUsed;
+      if (at >= expires.front()) return TokenCheck::Expired;
+      *session_ << "UPDATE enroll_tokens SET used_at = ? WHERE token_hash = ?", use(at), useRef(tokenHash), now;
       return TokenCheck::Accepted;
     });
   }
 
   void addAgent(const AgentRecord& a) override {
     guard("add agent", [&] {
-      AgentRecord r = a;
       *session_ << "INSERT INTO agents(id, hostname, cert_serial, cert_sha256, enrolled_at, revoked_at)"
-                   " VALUES(?,?,?,?,?,?)",
-          use(r.id), use(r.hostname), use(r.certSerialHex), use(r.certSha256), use(r.enrolledAt),
-          use(r.revokedAt), now;
+                   " VALUES(?, ?, ?, ?, ?, ?)",
+          useRef(a.id), useRef(a.hostname), useRef(a.certSerialHex), useRef(a.certSha256), useRef(a.enrolledAt),
+          useRef(a.revokedAt), now;
     });
   }
 
   std::optional<AgentRecord> agent(const std::string& id) override {
-    auto all = selectAgents("WHERE id = ?", id);
-    if (all.empty()) return std::nullopt;
-    return all.front();
+    return guard("read agent", [&]() -> std::optional<AgentRecord> {
+      std::vector<AgentRow> rows;
+      *session_ << std::string(kAgentColumns) + " WHERE id = ?", useRef(id), into(rows), now;
+      if (rows.empty()) return std::nullopt;
+      return toAgent(rows.front());
+    });
   }
 
-  std::vector<AgentRecord> agents() override { return selectAgents("", ""); }
+  std::vector<AgentRecord> agents() override {
+    return guard("read agents", [&] {
+      std::vector<AgentRow> rows;
+      *session_ << std::string(kAgentColumns) + " ORDER BY enrolled_at, id", into(rows), now;
+      std::vector<AgentRecord> out;
+      out.reserve(rows.size());
+      for (const auto& r : rows) out.push_back(toAgent(r));
+      return out;
+    });
+  }
 
   bool revokeAgent(const std::string& id, std::int64_t at) override {
-    return transaction("revoke agent", [&] {
-      std::string key = id;
+    return writeTransaction("revoke agent", [&] {
       std::vector<std::int64_t> revoked;
-      *session_ << "SELECT revoked_at FROM agents WHERE id = ?", use(key), into(revoked), now;
+      *session_ << "SELECT revoked_at FROM agents WHERE id = ?", useRef(id), into(revoked), now;
       if (revoked.empty()) return false;
-      if (revoked[0] == 0)
-        *session_ << "UPDATE agents SET revoked_at = ? WHERE id = ?", use(at), use(key), now;
+      if (revoked.front() == 0)
+        *session_ << "UPDATE agents SET revoked_at = ? WHERE id = ?", use(at), useRef(id), now;
       return true;
     });
   }
 
   void writeReports(const std::vector<ReportWrite>& reports) override {
-    transaction("write reports", [&] {
-      for (const auto& r : reports) writeOne(r);
+    if (reports.empty()) return;
+    writeTransaction("write reports", [&] {
+      for (const auto& r : reports) writeReport(r);
       return 0;
     });
   }
 
   std::string storedDigest(const std::string& agentId) override {
     return guard("read digest", [&] {
-      std::string key = agentId;
       std::vector<std::string> digest;
-      *session_ << "SELECT digest FROM machines WHERE id = ?", use(key), into(digest), now;
+      *session_ << "SELECT digest FROM machines WHERE id = ?", useRef(agentId), into(digest), now;
       return digest.empty() ? std::string() : digest.front();
     });
   }
 
-  std::vector<MachineSummary> machines() override { return selectMachines("ORDER BY hostname, id", ""); }
+  std::vector<MachineSummary> machines() override {
+    return guard("read machines", [&] {
+      std::vector<MachineRow> rows;
+      *session_ << std::string(kMachineColumns) + " FROM machines ORDER BY hostname, id", into(rows), now;
+      std::vector<MachineSummary> out;
+      out.reserve(rows.size());
+      for (const auto& r : rows) out.push_back(toMachine(r));
+      return out;
+    });
+  }
 
   std::optional<MachineRecord> machine(const std::string& idOrHostname) override {
-    auto found = selectMachines("WHERE id = ?", idOrHostname);
-    if (found.empty()) found = selectMachines("WHERE hostname = ? ORDER BY last_seen DESC LIMIT 1", idOrHostname);
-    if (found.empty()) return std::nullopt;
-    MachineRecord record;
-    record.summary = found.front();
-    guard("read machine information", [&] {
-      std::string key = record.summary.id;
+    return guard("read machine", [&]() -> std::optional<MachineRecord> {
+      std::vector<MachineRow> rows;
       std::vector<BLOB> info;
-      *session_ << "SELECT info FROM machines WHERE id = ?", use(key), into(info), now;
+      *session_ << std::string(kMachineColumns) + ", info FROM machines WHERE id = ?",
+          useRef(idOrHostname), into(rows), into(info), now;
+      if (rows.empty()) {
+        *session_ << std::string(kMachineColumns) +
+                         ", info FROM machines WHERE hostname = ? ORDER BY last_seen DESC, id LIMIT 1",
+            useRef(idOrHostname), into(rows), into(info), now;
+      }
+      if (rows.empty()) return std::nullopt;
+      MachineRecord record;
+      record.summary = toMachine(rows.front());
       if (!info.empty() && !record.info.ParseFromString(fromBlob(info.front())))
-        throw StoreError("stored machine information of " + key + " does not parse");
+        throw StoreError("store " + file_ + ": stored information of machine " + record.summary.id +
+                         " does not parse");
+      return record;
     });
-    return record;
   }
 
   std::string enqueueCommand(const std::string& machineId, const std::string& kind, const std::string& payload,
                              std::int64_t at) override {
     return guard("enqueue command", [&] {
-      std::string id = util::randomUuid(), m = machineId, k = kind, state = "queued";
-      BLOB p = toBlob(payload);
-      *session_ << "INSERT INTO commands(id, machine_id, kind, payload, state, created_at) VALUES(?,?,?,?,?,?)",
-          use(id), use(m), use(k), use(p), use(state), use(at), now;
+      std::string id = util::randomUuid();
+      BLOB body = toBlob(payload);
+      *session_ << "INSERT INTO commands(id, machine_id, kind, payload, state, created_at)"
+                   " VALUES(?, ?, ?, ?, 'queued', ?)",
+          use(id), useRef(machineId), useRef(kind), use(body), use(at), now;
       return id;
     });
   }
 
   std::vector<OutboxCommand> undeliveredCommands(const std::string& machineId) override {
-    return selectCommands("WHERE machine_id = ? AND state IN ('queued','delivered') ORDER BY created_at, rowid",
-                          machineId);
+    // rowid breaks ties in enqueue order: ids are random, created_at has a second's grain.
+    return selectCommands("read undelivered commands",
+                          " WHERE machine_id = ? AND state IN ('queued', 'delivered') ORDER BY created_at, rowid",
+                          &machineId);
   }
 
   void markDelivered(const std::string& commandId, std::int64_t at) override {
     guard("mark command delivered", [&] {
-      std::string id = commandId;
       *session_ << "UPDATE commands SET state = 'delivered', delivered_at = ?"
-                   " WHERE id = ? AND state IN ('queued','delivered')",
-          use(at), use(id), now;
+                   " WHERE id = ? AND state IN ('queued', 'delivered')",
+          use(at), useRef(commandId), now;
     });
   }
 
   void markFinished(const std::string& commandId, bool ok, const std::string& detail, std::int64_t at) override {
     guard("mark command finished", [&] {
-      std::string id = commandId, d = detail, state = ok ? "done" : "failed";
+      std::string state = ok ? "done" : "failed";
       *session_ << "UPDATE commands SET state = ?, finished_at = ?, result_detail = ? WHERE id = ?", use(state),
-          use(at), use(d), use(id), now;
+          use(at), useRef(detail), useRef(commandId), now;
     });
   }
 
-  std::vector<OutboxCommand> commands() override { return selectCommands("ORDER BY created_at DESC, rowid DESC", ""); }
+  std::vector<OutboxCommand> commands() override {
+    return selectCommands("read commands", " ORDER BY created_at DESC, rowid DESC", nullptr);
+  }
 
   void recordTransition(const Transition& t) override {
-    transaction("record transition", [&] {
+    writeTransaction("record transition", [&] {
       insertTransition(t);
       return 0;
     });
@@ -200,12 +270,12 @@ class SqliteStore final : public Store {
 
   std::vector<Transition> transitions(const std::string& machineId) override {
     return guard("read transitions", [&] {
-      std::string key = machineId;
-      std::vector<Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::int64_t>> rows;
+      std::vector<TransitionRow> rows;
       *session_ << "SELECT machine_id, from_state, to_state, cause, command_id, at FROM transitions"
                    " WHERE machine_id = ? ORDER BY id",
-          use(key), into(rows), now;
+          useRef(machineId), into(rows), now;
       std::vector<Transition> out;
+      out.reserve(rows.size());
       for (const auto& r : rows)
         out.push_back(Transition{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>()});
       return out;
@@ -213,7 +283,7 @@ class SqliteStore final : public Store {
   }
 
  private:
-  // Runs f under the lock, translating Poco's exceptions.
+  // Runs f under the lock, turning Poco's exceptions into StoreError.
   template <typename F>
   auto guard(const char* what, F&& f) -> decltype(f()) {
     std::lock_guard lock(mutex_);
@@ -228,183 +298,159 @@ class SqliteStore final : public Store {
     }
   }
 
-  // Runs f in one transaction: all of it or none of it.
+  // Runs f in one transaction that holds the write lock from its start. A
+  // deferred transaction that reads first cannot wait for the lock when another
+  // process (the CLI) wrote meanwhile: SQLite fails it at once with BUSY.
+  // Poco 1.11's Session::begin() is always deferred, hence the explicit BEGIN.
   template <typename F>
-  auto transaction(const char* what, F&& f) -> decltype(f()) {
-    return guard(what, [&] {
-      session_->begin();
-      try {
-        auto result = f();
-        session_->commit();
-        return result;
-      } catch (...) {
-        try {
-          session_->rollback();
-        } catch (...) {
-        }
-        throw;
-      }
-    });
+  auto writeTransaction(const char* what, F&& f) -> decltype(f()) {
+    return guard(what, [&] { return inWriteTransaction(f); });
   }
 
-  void migrate(int current) {
-    if (current > newestSchemaVersion())
-      throw StoreError("store " + file_ + " has schema version " + std::to_string(current) +
-                       ", newer than this program knows (" + std::to_string(newestSchemaVersion()) +
-                       "): refusing to touch it");
-    for (const auto& m : schemaMigrations()) {
-      if (m.version <= current) continue;
-      session_->begin();
+  // Same, for callers already holding the lock.
+  template <typename F>
+  auto inWriteTransaction(F& f) -> decltype(f()) {
+    *session_ << "BEGIN IMMEDIATE", now;
+    try {
+      auto result = f();
+      *session_ << "COMMIT", now;
+      return result;
+    } catch (...) {
       try {
-        for (const auto& sql : m.statements) *session_ << sql, now;
-        *session_ << "PRAGMA user_version = " + std::to_string(m.version), now;
-        session_->commit();
+        *session_ << "ROLLBACK", now;
       } catch (...) {
-        session_->rollback();
-        throw;
+        // The first error is the one to report; SQLite may have rolled back already.
       }
+      throw;
+    }
+  }
+
+  int readSchemaVersion() {
+    int version = 0;
+    *session_ << "PRAGMA user_version", into(version), now;
+    return version;
+  }
+
+  void refuseIfNewer(int version) const {
+    if (version > newestSchemaVersion())
+      throw StoreError("store " + file_ + ": schema version " + std::to_string(version) +
+                       " is newer than this program knows (" + std::to_string(newestSchemaVersion()) +
+                       "); refusing to open it");
+  }
+
+  // Each migration in its own transaction. The version is read again under the
+  // write lock: another process may have migrated since we looked.
+  void migrate() {
+    for (const auto& m : schemaMigrations()) {
+      auto step = [&] {
+        const int current = readSchemaVersion();
+        refuseIfNewer(current);
+        if (m.version <= current) return 0;
+        for (const auto& sql : m.statements) *session_ << sql, now;
+        // PRAGMA takes no bound parameters; the version is our own constant.
+        *session_ << "PRAGMA user_version = " + std::to_string(m.version), now;
+        return 0;
+      };
+      inWriteTransaction(step);
     }
   }
 
   void insertTransition(const Transition& t) {
-    Transition x = t;
     *session_ << "INSERT INTO transitions(machine_id, from_state, to_state, cause, command_id, at)"
-                 " VALUES(?,?,?,?,?,?)",
-        use(x.machineId), use(x.fromState), use(x.toState), use(x.cause), use(x.commandId), use(x.at), now;
-    *session_ << "UPDATE machines SET state = ? WHERE id = ?", use(x.toState), use(x.machineId), now;
+                 " VALUES(?, ?, ?, ?, ?, ?)",
+        useRef(t.machineId), useRef(t.fromState), useRef(t.toState), useRef(t.cause), useRef(t.commandId),
+        useRef(t.at), now;
+    *session_ << "UPDATE machines SET state = ? WHERE id = ?", useRef(t.toState), useRef(t.machineId), now;
   }
 
-  void writeOne(const ReportWrite& r) {
-    std::string id = r.agentId;
-    std::int64_t at = r.receivedAt;
+  void writeReport(const ReportWrite& r) {
+    const std::string& id = r.agentId;
     if (!r.body) {
-      *session_ << "UPDATE machines SET last_seen = ? WHERE id = ?", use(at), use(id), now;
+      *session_ << "UPDATE machines SET last_seen = ? WHERE id = ?", useRef(r.receivedAt), useRef(id), now;
       return;
     }
-    const auto& info = *r.body;
-    std::vector<std::string> state;
-    *session_ << "SELECT state FROM machines WHERE id = ?", use(id), into(state), now;
-    const bool isNew = state.empty();
+    const pb::MachineInfo& info = *r.body;
+    std::vector<std::string> existing;
+    *session_ << "SELECT id FROM machines WHERE id = ?", useRef(id), into(existing), now;
+    const bool isNew = existing.empty();
 
-    std::string hostname = info.hostname(), machineId = info.machine_id(), osId = info.os().id(),
-                osVersion = info.os().version_id(), osPretty = info.os().pretty_name(), arch = info.arch(),
-                kernel = info.kernel_release(), digest = r.digest;
-    std::int64_t packageCount = info.packages_size();
+    const std::int64_t packageCount = info.packages_size();
     BLOB blob = toBlob(info.SerializeAsString());
     if (isNew) {
-      std::string pending = "unknown";
       *session_ << "INSERT INTO machines(id, hostname, machine_id, os_id, os_version, os_pretty, arch, kernel,"
-                   " state, package_count, first_seen, last_seen, digest, info) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-          use(id), use(hostname), use(machineId), use(osId), use(osVersion), use(osPretty), use(arch), use(kernel),
-          use(pending), use(packageCount), use(at), use(at), use(digest), use(blob), now;
+                   " state, package_count, first_seen, last_seen, digest, info)"
+                   " VALUES(?, ?, ?, ?, ?, ?, ?, ?, 'unknown', ?, ?, ?, ?, ?)",
+          useRef(id), useRef(info.hostname()), useRef(info.machine_id()), useRef(info.os().id()),
+          useRef(info.os().version_id()), useRef(info.os().pretty_name()), useRef(info.arch()),
+          useRef(info.kernel_release()), useRef(packageCount), useRef(r.receivedAt), useRef(r.receivedAt),
+          useRef(r.digest), use(blob), now;
     } else {
       *session_ << "UPDATE machines SET hostname = ?, machine_id = ?, os_id = ?, os_version = ?, os_pretty = ?,"
                    " arch = ?, kernel = ?, package_count = ?, last_seen = ?, digest = ?, info = ? WHERE id = ?",
-          use(hostname), use(machineId), use(osId), use(osVersion), use(osPretty), use(arch), use(kernel),
-          use(packageCount), use(at), use(digest), use(blob), use(id), now;
+          useRef(info.hostname()), useRef(info.machine_id()), useRef(info.os().id()),
+          useRef(info.os().version_id()), useRef(info.os().pretty_name()), useRef(info.arch()),
+          useRef(info.kernel_release()), useRef(packageCount), useRef(r.receivedAt), useRef(r.digest), use(blob),
+          useRef(id), now;
     }
+    replacePackages(id, info);
+    replaceInterfaces(id, info);
+    if (isNew) insertTransition(Transition{id, "unknown", "pending", "first report from agent " + id, "", r.receivedAt});
+  }
 
-    *session_ << "DELETE FROM packages WHERE machine_id = ?", use(id), now;
-    if (info.packages_size() > 0) {
-      std::vector<std::string> ids, names, versions, arches, sources, sourceVersions;
-      const auto n = static_cast<std::size_t>(info.packages_size());
-      ids.assign(n, id);
-      names.reserve(n);
-      versions.reserve(n);
-      arches.reserve(n);
-      sources.reserve(n);
-      sourceVersions.reserve(n);
-      for (const auto& p : info.packages()) {
-        names.push_back(p.name());
-        versions.push_back(p.version());
-        arches.push_back(p.arch());
-        sources.push_back(p.source().empty() ? p.name() : p.source());
-        sourceVersions.push_back(p.source_version().empty() ? p.version() : p.source_version());
-      }
-      // One prepared statement run once per row; a duplicate (name, arch) keeps the last.
-      *session_ << "INSERT OR REPLACE INTO packages(machine_id, name, version, arch, source, source_version)"
-                   " VALUES(?,?,?,?,?,?)",
-          use(ids), use(names), use(versions), use(arches), use(sources), use(sourceVersions), now;
+  // Vector bindings: Poco prepares the statement once and steps it per row.
+  void replacePackages(const std::string& id, const pb::MachineInfo& info) {
+    *session_ << "DELETE FROM packages WHERE machine_id = ?", useRef(id), now;
+    if (info.packages_size() == 0) return;
+    const auto n = static_cast<std::size_t>(info.packages_size());
+    std::vector<std::string> ids(n, id), names, versions, arches, sources, sourceVersions;
+    names.reserve(n);
+    versions.reserve(n);
+    arches.reserve(n);
+    sources.reserve(n);
+    sourceVersions.reserve(n);
+    for (const auto& p : info.packages()) {
+      names.push_back(p.name());
+      versions.push_back(p.version());
+      arches.push_back(p.arch());
+      // Empty means "same as the binary package", as dpkg reports it.
+      sources.push_back(p.source().empty() ? p.name() : p.source());
+      sourceVersions.push_back(p.source_version().empty() ? p.version() : p.source_version());
     }
+    // A (name, arch) listed twice keeps the last: the report is the truth, not a constraint to fail on.
+    *session_ << "INSERT OR REPLACE INTO packages(machine_id, name, version, arch, source, source_version)"
+                 " VALUES(?, ?, ?, ?, ?, ?)",
+        use(ids), use(names), use(versions), use(arches), use(sources), use(sourceVersions), now;
+  }
 
-    *session_ << "DELETE FROM interfaces WHERE machine_id = ?", use(id), now;
+  void replaceInterfaces(const std::string& id, const pb::MachineInfo& info) {
+    *session_ << "DELETE FROM interfaces WHERE machine_id = ?", useRef(id), now;
+    if (info.interfaces_size() == 0) return;
+    const auto n = static_cast<std::size_t>(info.interfaces_size());
+    std::vector<std::string> ids(n, id), names, macs, v4, v6;
     for (const auto& i : info.interfaces()) {
-      std::string name = i.name(), mac = i.mac(), v4 = join(i.ipv4()), v6 = join(i.ipv6());
-      *session_ << "INSERT OR REPLACE INTO interfaces(machine_id, name, mac, ipv4, ipv6) VALUES(?,?,?,?,?)", use(id),
-          use(name), use(mac), use(v4), use(v6), now;
+      names.push_back(i.name());
+      macs.push_back(i.mac());
+      v4.push_back(joinList(i.ipv4()));
+      v6.push_back(joinList(i.ipv6()));
     }
-
-    if (isNew)
-      insertTransition(Transition{id, "unknown", "pending", "first report from agent " + id, "", at});
+    *session_ << "INSERT OR REPLACE INTO interfaces(machine_id, name, mac, ipv4, ipv6) VALUES(?, ?, ?, ?, ?)",
+        use(ids), use(names), use(macs), use(v4), use(v6), now;
   }
 
-  std::vector<AgentRecord> selectAgents(const std::string& where, const std::string& key) {
-    return guard("read agents", [&] {
-      std::vector<Poco::Tuple<std::string, std::string, std::string, std::string, std::int64_t, std::int64_t>> rows;
-      std::string k = key;
-      const std::string sql =
-          "SELECT id, hostname, cert_serial, cert_sha256, enrolled_at, revoked_at FROM agents " + where +
-          (where.empty() ? " ORDER BY enrolled_at, id" : "");
-      if (where.empty()) *session_ << sql, into(rows), now;
-      else *session_ << sql, use(k), into(rows), now;
-      std::vector<AgentRecord> out;
-      for (const auto& r : rows)
-        out.push_back(AgentRecord{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>()});
-      return out;
-    });
-  }
-
-  std::vector<MachineSummary> selectMachines(const std::string& clause, const std::string& key) {
-    return guard("read machines", [&] {
-      std::vector<Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string,
-                              std::string, std::int64_t, std::int64_t, std::int64_t, std::string>>
-          rows;
-      std::string k = key;
-      const std::string sql =
-          "SELECT id, hostname, os_id, os_version, arch, kernel, state, package_count, first_seen, last_seen, digest"
-          " FROM machines " + clause;
-      if (key.empty() && clause.find('?') == std::string::npos) *session_ << sql, into(rows), now;
-      else *session_ << sql, use(k), into(rows), now;
-      std::vector<MachineSummary> out;
-      for (const auto& r : rows) {
-        MachineSummary m;
-        m.id = r.get<0>();
-        m.hostname = r.get<1>();
-        m.osId = r.get<2>();
-        m.osVersion = r.get<3>();
-        m.arch = r.get<4>();
-        m.kernel = r.get<5>();
-        m.state = r.get<6>();
-        m.packageCount = r.get<7>();
-        m.firstSeen = r.get<8>();
-        m.lastSeen = r.get<9>();
-        m.digest = r.get<10>();
-        out.push_back(std::move(m));
-      }
-      return out;
-    });
-  }
-
-  std::vector<OutboxCommand> selectCommands(const std::string& clause, const std::string& key) {
-    return guard("read commands", [&] {
-      std::vector<Poco::Tuple<std::string, std::string, std::string, BLOB, std::string, std::int64_t, std::int64_t,
-                              std::int64_t, std::string>>
-          rows;
-      std::string k = key;
-      const std::string sql =
-          "SELECT id, machine_id, kind, payload, state, created_at, delivered_at, finished_at, result_detail"
-          " FROM commands " + clause;
-      if (clause.find('?') == std::string::npos) *session_ << sql, into(rows), now;
-      else *session_ << sql, use(k), into(rows), now;
+  std::vector<OutboxCommand> selectCommands(const char* what, const char* clause, const std::string* key) {
+    return guard(what, [&] {
+      std::vector<CommandRow> rows;
+      const std::string sql = std::string(kCommandColumns) + clause;
+      if (key) *session_ << sql, useRef(*key), into(rows), now;
+      else *session_ << sql, into(rows), now;
       std::vector<OutboxCommand> out;
-      for (const auto& r : rows)
-        out.push_back(OutboxCommand{r.get<0>(), r.get<1>(), r.get<2>(), fromBlob(r.get<3>()), r.get<4>(),
-                                    r.get<5>(), r.get<6>(), r.get<7>(), r.get<8>()});
+      out.reserve(rows.size());
+      for (const auto& r : rows) out.push_back(toCommand(r));
       return out;
     });
   }
 
-  std::string file_;
+  const std::string file_;
   std::mutex mutex_;
   std::unique_ptr<Poco::Data::Session> session_;
 };

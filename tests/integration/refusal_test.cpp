@@ -73,6 +73,19 @@ std::int64_t now() {
   return std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// True when the controller closes the connection (an Error message may come first).
+bool closedByController(agent::ControllerChannel& ch) {
+  try {
+    for (int i = 0; i < 3; ++i) {
+      auto in = ch.receive(seconds(5));
+      if (!in) return false;  // silence is not a close
+    }
+  } catch (const std::exception&) {
+    return true;
+  }
+  return false;
+}
+
 std::size_t machineCount(const ControllerFixture& c) { return c.openStore()->machines().size(); }
 
 }  // namespace
@@ -160,13 +173,13 @@ TEST_CASE("garbage and oversized frames close only that connection") {
   SUBCASE("a frame that does not parse") {
     auto bad = connectWith(c, a.cert.string(), a.key.string());
     bad->stream().writeAll(std::string("\x00\x00\x00\x08garbage!", 12), seconds(5));
-    CHECK_THROWS(for (int i = 0; i < 3; ++i) bad->receive(seconds(5)));
+    CHECK(closedByController(*bad));
     CHECK(c.log().find("does not parse") != std::string::npos);
   }
   SUBCASE("a frame announcing 4 GiB") {
     auto bad = connectWith(c, a.cert.string(), a.key.string());
     bad->stream().writeAll(std::string("\xff\xff\xff\xff", 4), seconds(5));
-    CHECK_THROWS(for (int i = 0; i < 3; ++i) bad->receive(seconds(5)));
+    CHECK(closedByController(*bad));
     CHECK(c.log().find("larger than the configured maximum") != std::string::npos);
   }
   SUBCASE("a truncated frame then a close") {

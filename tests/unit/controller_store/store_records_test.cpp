@@ -1,0 +1,232 @@
+// Enrollment tokens, agents, the command outbox and transitions.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "controller/store/store.h"
+#include "tests/unit/controller_store/store_test_support.h"
+
+namespace portcullis::store {
+namespace {
+
+using testing::TempDir;
+
+struct Fixture {
+  TempDir dir;
+  std::filesystem::path file = dir.file("controller.db");
+  std::unique_ptr<Store> store = Store::openSqlite(file);
+};
+
+TEST_CASE_FIXTURE(Fixture, "an enrollment token is accepted once, then reported as used") {
+  store->addEnrollToken("h1", 100, 200);
+  CHECK(store->consumeEnrollToken("nope", 150) == TokenCheck::Unknown);
+  CHECK(store->consumeEnrollToken("h1", 150) == TokenCheck::Accepted);
+  CHECK(store->consumeEnrollToken("h1", 151) == TokenCheck::AlreadyUsed);
+  CHECK(testing::queryInt(file, "SELECT used_at FROM enroll_tokens WHERE token_hash = ?", "h1") == 150);
+}
+
+TEST_CASE_FIXTURE(Fixture, "an enrollment token expires at its expiry time, and stays unused") {
+  store->addEnrollToken("h1", 100, 200);
+  CHECK(store->consumeEnrollToken("h1", 200) == TokenCheck::Expired);
+  CHECK(store->consumeEnrollToken("h1", 500) == TokenCheck::Expired);
+  CHECK(testing::queryInt(file, "SELECT used_at FROM enroll_tokens WHERE token_hash = ?", "h1") == 0);
+  CHECK(store->consumeEnrollToken("h1", 199) == TokenCheck::Accepted);
+}
+
+TEST_CASE("token checks describe themselves") {
+  CHECK(std::string(describe(TokenCheck::Accepted)) == "accepted");
+  CHECK(std::string(describe(TokenCheck::Unknown)) == "unknown token");
+  CHECK(std::string(describe(TokenCheck::AlreadyUsed)) == "token already used");
+  CHECK(std::string(describe(TokenCheck::Expired)) == "token expired");
+}
+
+TEST_CASE_FIXTURE(Fixture, "adding the same token hash twice fails with StoreError") {
+  store->addEnrollToken("h1", 100, 200);
+  CHECK_THROWS_AS(store->addEnrollToken("h1", 100, 200), StoreError);
+}
+
+// Every thread races for every token; each token must be accepted exactly once.
+void raceForTokens(const std::vector<Store*>& stores, int threadsPerStore, int tokens) {
+  for (int t = 0; t < tokens; ++t) stores.front()->addEnrollToken("race" + std::to_string(t), 0, 1000);
+  std::vector<std::atomic<int>> accepted(static_cast<std::size_t>(tokens));
+  std::atomic<int> errors{0}, wrong{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (Store* s : stores) {
+    for (int i = 0; i < threadsPerStore; ++i) {
+      threads.emplace_back([&, s] {
+        while (!go.load()) std::this_thread::yield();
+        for (int t = 0; t < tokens; ++t) {
+          try {
+            const auto check = s->consumeEnrollToken("race" + std::to_string(t), 10);
+            if (check == TokenCheck::Accepted) ++accepted[static_cast<std::size_t>(t)];
+            else if (check != TokenCheck::AlreadyUsed) ++wrong;
+          } catch (const StoreError&) {
+            ++errors;
+          }
+        }
+      });
+    }
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  CHECK(errors.load() == 0);
+  CHECK(wrong.load() == 0);
+  for (int t = 0; t < tokens; ++t) CHECK(accepted[static_cast<std::size_t>(t)].load() == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "threads consuming the same token through one store: exactly one is accepted") {
+  raceForTokens({store.get()}, 8, 50);
+}
+
+TEST_CASE_FIXTURE(Fixture, "two connections (as server and CLI) consuming the same token: exactly one is accepted") {
+  auto other = Store::openSqlite(file);
+  raceForTokens({store.get(), other.get()}, 2, 50);
+}
+
+TEST_CASE_FIXTURE(Fixture, "agents are added, listed, found and revoked once") {
+  store->addAgent(AgentRecord{"agent-b", "hostb", "0B", "sha-b", 200, 0});
+  store->addAgent(AgentRecord{"agent-a", "hosta", "0A", "sha-a", 100, 0});
+  CHECK_THROWS_AS(store->addAgent(AgentRecord{"agent-a", "other", "0C", "sha-c", 300, 0}), StoreError);
+
+  const auto a = store->agent("agent-a");
+  REQUIRE(a);
+  CHECK(a->hostname == "hosta");
+  CHECK(a->certSerialHex == "0A");
+  CHECK(a->certSha256 == "sha-a");
+  CHECK(a->enrolledAt == 100);
+  CHECK(a->revokedAt == 0);
+  CHECK_FALSE(store->agent("agent-z"));
+
+  const auto all = store->agents();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].id == "agent-a");
+  CHECK(all[1].id == "agent-b");
+
+  CHECK_FALSE(store->revokeAgent("agent-z", 500));
+  CHECK(store->revokeAgent("agent-a", 500));
+  CHECK(store->revokeAgent("agent-a", 900));
+  CHECK(store->agent("agent-a")->revokedAt == 500);
+  CHECK(store->agent("agent-b")->revokedAt == 0);
+}
+
+TEST_CASE_FIXTURE(Fixture, "enqueued commands get distinct UUIDs and start queued") {
+  const std::regex uuidV4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  std::set<std::string> ids;
+  for (int i = 0; i < 20; ++i) {
+    const auto id = store->enqueueCommand("m1", "rescan", "", 100);
+    CHECK(std::regex_match(id, uuidV4));
+    ids.insert(id);
+  }
+  CHECK(ids.size() == 20);
+  for (const auto& c : store->commands()) CHECK(c.state == "queued");
+}
+
+TEST_CASE_FIXTURE(Fixture, "the outbox keeps binary payloads and orders commands") {
+  const std::string binary("\x00\x01\xff payload \x00 end", 17);
+  const auto first = store->enqueueCommand("m1", "apply", binary, 100);
+  const auto second = store->enqueueCommand("m1", "rescan", "", 100);  // same second: enqueue order decides
+  const auto third = store->enqueueCommand("m1", "quarantine", "q", 90);
+  const auto otherMachine = store->enqueueCommand("m2", "rescan", "", 50);
+
+  auto pending = store->undeliveredCommands("m1");
+  REQUIRE(pending.size() == 3);
+  CHECK(pending[0].id == third);
+  CHECK(pending[1].id == first);
+  CHECK(pending[2].id == second);
+  CHECK(pending[1].payload == binary);
+  CHECK(pending[1].kind == "apply");
+  CHECK(pending[1].machineId == "m1");
+  CHECK(pending[1].createdAt == 100);
+  CHECK(pending[2].payload.empty());
+
+  // Delivered but unfinished commands are still owed to the machine.
+  store->markDelivered(first, 110);
+  pending = store->undeliveredCommands("m1");
+  REQUIRE(pending.size() == 3);
+  CHECK(pending[1].state == "delivered");
+  CHECK(pending[1].deliveredAt == 110);
+
+  store->markFinished(first, true, "applied 3 changes", 120);
+  store->markFinished(third, false, "nft failed", 121);
+  pending = store->undeliveredCommands("m1");
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].id == second);
+
+  // A finished command is not delivered again.
+  store->markDelivered(first, 130);
+  const auto all = store->commands();
+  REQUIRE(all.size() == 4);
+  CHECK(all[0].id == second);  // newest first, later enqueue wins a tie
+  CHECK(all[1].id == first);
+  CHECK(all[2].id == third);
+  CHECK(all[3].id == otherMachine);
+  CHECK(all[1].state == "done");
+  CHECK(all[1].deliveredAt == 110);
+  CHECK(all[1].finishedAt == 120);
+  CHECK(all[1].resultDetail == "applied 3 changes");
+  CHECK(all[2].state == "failed");
+  CHECK(all[2].resultDetail == "nft failed");
+  CHECK(all[2].deliveredAt == 0);
+
+  CHECK(store->undeliveredCommands("m2").size() == 1);
+  CHECK(store->undeliveredCommands("m3").empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "a transition is recorded and becomes the machine's state") {
+  store->writeReports({testing::fullReport("m1", testing::makeInfo("host1", 3), 100)});
+  store->recordTransition(Transition{"m1", "pending", "admitted", "policy default", "", 110});
+  const auto cmd = store->enqueueCommand("m1", "quarantine", "", 120);
+  store->recordTransition(Transition{"m1", "admitted", "quarantined", "operator", cmd, 130});
+  store->recordTransition(Transition{"m2", "unknown", "denied", "no such machine yet", "", 140});
+
+  const auto history = store->transitions("m1");
+  REQUIRE(history.size() == 3);
+  CHECK(history[0].fromState == "unknown");
+  CHECK(history[0].toState == "pending");
+  CHECK(history[1].toState == "admitted");
+  CHECK(history[1].cause == "policy default");
+  CHECK(history[2].fromState == "admitted");
+  CHECK(history[2].toState == "quarantined");
+  CHECK(history[2].commandId == cmd);
+  CHECK(history[2].at == 130);
+  CHECK(history[2].machineId == "m1");
+  CHECK(store->machine("m1")->summary.state == "quarantined");
+
+  CHECK(store->transitions("m2").size() == 1);
+  CHECK_FALSE(store->machine("m2"));
+  CHECK(store->transitions("m3").empty());
+}
+
+TEST_CASE("everything survives closing and reopening the store") {
+  TempDir dir;
+  const auto file = dir.file("controller.db");
+  std::string command;
+  {
+    auto store = Store::openSqlite(file);
+    store->addEnrollToken("h1", 1, 1000);
+    store->addAgent(AgentRecord{"a1", "host1", "01", "sha", 5, 0});
+    store->writeReports({testing::fullReport("a1", testing::makeInfo("host1", 10), 10)});
+    command = store->enqueueCommand("a1", "rescan", "p", 20);
+    store->markDelivered(command, 21);
+    store->recordTransition(Transition{"a1", "pending", "admitted", "ok", "", 30});
+  }
+  auto store = Store::openSqlite(file);
+  CHECK(store->consumeEnrollToken("h1", 2) == TokenCheck::Accepted);
+  REQUIRE(store->agent("a1"));
+  const auto m = store->machine("a1");
+  REQUIRE(m);
+  CHECK(m->summary.state == "admitted");
+  CHECK(m->info.packages_size() == 10);
+  const auto pending = store->undeliveredCommands("a1");
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].id == command);
+  CHECK(pending[0].state == "delivered");
+  CHECK(store->transitions("a1").size() == 2);
+}
+
+}  // namespace
+}  // namespace portcullis::store
