@@ -1,0 +1,129 @@
+// The long-running agent: it notices a change and reports it, comes back
+// after the controller was away, and answers commands from the outbox.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "tests/integration/controller_fixture.h"
+
+using namespace portcullis;
+using namespace portcullis::testing;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Machine information a test can change while the agent runs.
+struct MutableMachine {
+  std::mutex m;
+  std::string kernel = "6.1.0-1";
+  agent::MachineInfoSource source(const std::string& host) {
+    auto base = fakeMachine(host);
+    return {[this, base] {
+              auto info = base.collect();
+              std::lock_guard l(m);
+              info.set_kernel_release(kernel);
+              return info;
+            },
+            base.digest};
+  }
+  void setKernel(const std::string& k) {
+    std::lock_guard l(m);
+    kernel = k;
+  }
+};
+
+// Polls (bounded) until pred holds.
+template <typename P>
+bool eventually(P pred, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
+
+agent::AgentConfig quick(agent::AgentConfig c) {
+  c.checkIntervalSeconds = 1;
+  c.backoffInitialSeconds = 1;
+  c.backoffMaxSeconds = 2;
+  c.timeoutSeconds = 5;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a running agent reports a change without being asked") {
+  ControllerFixture c;
+  auto config = quick(c.enroll(c.root() + "/agent", "changing"));
+  MutableMachine machine;
+  std::atomic<bool> stop{false};
+  agent::AgentRunner runner(config, machine.source("changing"));
+  std::thread t([&] { runner.runUntil(stop); });
+
+  auto kernel = [&] {
+    auto m = c.openStore()->machine("changing");
+    return m ? m->summary.kernel : std::string();
+  };
+  CHECK(eventually([&] { return kernel() == "6.1.0-1"; }));
+  machine.setKernel("6.1.0-2");
+  CHECK(eventually([&] { return kernel() == "6.1.0-2"; }));
+  stop = true;
+  t.join();
+}
+
+TEST_CASE("an agent comes back by itself after the controller was away") {
+  ControllerFixture c;
+  auto config = quick(c.enroll(c.root() + "/agent", "returning"));
+  MutableMachine machine;
+  std::atomic<bool> stop{false};
+  agent::AgentRunner runner(config, machine.source("returning"));
+  std::thread t([&] { runner.runUntil(stop); });
+  auto kernel = [&] {
+    auto m = c.openStore()->machine("returning");
+    return m ? m->summary.kernel : std::string();
+  };
+  CHECK(eventually([&] { return kernel() == "6.1.0-1"; }));
+
+  c.stop(SIGTERM);
+  machine.setKernel("6.1.0-9");  // changes while the controller is away
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // let the agent fail and back off
+  c.start();
+  CHECK(eventually([&] { return kernel() == "6.1.0-9"; }, std::chrono::seconds(30)));
+  stop = true;
+  t.join();
+  CHECK(c.log().find("AGENT_CONNECTED") != std::string::npos);
+}
+
+TEST_CASE("a queued command is delivered to its agent and finished by the agent's result") {
+  ControllerFixture c;
+  auto config = c.enroll(c.root() + "/agent", "commanded");
+  {
+    agent::AgentRunner first(config, fakeMachine("commanded"));
+    REQUIRE(first.runOnce());
+  }
+  const auto id = c.openStore()->enqueueCommand(config.agentId, "frobnicate", "{}", 1);
+  // Queued while the agent is away: it waits in the outbox, across a controller restart.
+  c.stop(SIGTERM);
+  c.start();
+  auto state = [&] {
+    for (const auto& cmd : c.openStore()->commands())
+      if (cmd.id == id) return cmd.state;
+    return std::string();
+  };
+  CHECK(state() == "queued");
+
+  agent::AgentRunner runner(config, fakeMachine("commanded"));
+  REQUIRE(runner.runOnce());
+  CHECK(eventually([&] { return state() == "failed"; }));
+  for (const auto& cmd : c.openStore()->commands())
+    if (cmd.id == id) CHECK(cmd.resultDetail.find("not supported") != std::string::npos);
+
+  auto list = c.cli({"commands", "--json"});
+  CHECK(list.exitCode == 0);
+  CHECK(list.out.find(id) != std::string::npos);
+}
