@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/util/digest.h"
+#include "common/util/openssl_errors.h"
 
 namespace portcullis::pki {
 namespace {
@@ -31,14 +32,8 @@ using NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>>;
 using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 
 std::string errors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "unknown OpenSSL error" : out;
+  const std::string queued = util::takeOpenSslErrors();
+  return queued.empty() ? "unknown OpenSSL error" : queued;
 }
 
 [[noreturn]] void raise(const std::string& what) { throw PkiError(what + ": " + errors()); }

@@ -1,5 +1,7 @@
 #include "common/tls/tls_context.h"
 
+#include "common/util/openssl_errors.h"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -44,16 +46,7 @@ SSL_CTX* makeContext(const SSL_METHOD* method, const ContextOptions& o) {
 
 }  // namespace
 
-std::string takeOpenSslErrors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
+std::string takeOpenSslErrors() { return util::takeOpenSslErrors(); }
 
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 

@@ -12,16 +12,6 @@
 #include "controller/cli/machine_json.h"
 
 namespace portcullis::controller::cli {
-namespace {
-
-std::int64_t unixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 int caFingerprintCommand(const Words& words) {
   auto args = parseOrReport(words, {{"config"}, {}, {}, 0, 0},
                             "portcullis-controller ca-fingerprint --config FILE");

@@ -1,5 +1,6 @@
 #include "controller/cli/command_support.h"
 
+#include <chrono>
 #include <iostream>
 
 #include "controller/cli/commands.h"
@@ -43,6 +44,12 @@ std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& arg
 
 std::unique_ptr<store::Store> openStore(const ControllerConfig& config) {
   return store::Store::openSqlite(config.storePath);
+}
+
+std::int64_t unixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace portcullis::controller::cli

@@ -19,4 +19,7 @@ std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& arg
 
 std::unique_ptr<store::Store> openStore(const ControllerConfig& config);
 
+// Seconds since the epoch, the store's unit of time.
+std::int64_t unixNow();
+
 }  // namespace portcullis::controller::cli

@@ -14,16 +14,6 @@
 #include "controller/server/agent_service.h"
 
 namespace portcullis::controller::cli {
-namespace {
-
-std::int64_t unixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 int serveCommand(const Words& words) {
   static const char* usage = "portcullis-controller serve --config FILE [--check-config]";
   auto args = parseOrReport(words, {{"config"}, {"check-config"}, {}, 0, 0}, usage);

@@ -7,30 +7,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "common/util/digest.h"
+#include "common/util/openssl_errors.h"
+
 namespace portcullis::server {
 namespace {
-
-std::string drainErrors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
-
-std::string hex(const unsigned char* p, std::size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  s.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    s.push_back(digits[p[i] >> 4]);
-    s.push_back(digits[p[i] & 0xf]);
-  }
-  return s;
-}
 
 PeerIdentity identityOf(X509* cert) {
   PeerIdentity id;
@@ -48,7 +29,7 @@ PeerIdentity identityOf(X509* cert) {
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (X509_digest(cert, EVP_sha256(), md, &len) == 1) id.sha256Hex = hex(md, len);
+  if (X509_digest(cert, EVP_sha256(), md, &len) == 1) id.sha256Hex = util::hexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
   return id;
 }
 
@@ -64,7 +45,7 @@ TlsServerConnection::TlsServerConnection(SSL_CTX* ctx, int fd) : fd_(fd) {
     SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                            SSL_MODE_RELEASE_BUFFERS);
   } else {
-    lastError_ = "SSL_new failed: " + drainErrors();
+    lastError_ = "SSL_new failed: " + util::takeOpenSslErrors();
   }
 }
 
@@ -84,13 +65,13 @@ IoStatus TlsServerConnection::translate(int ret, const char* step) {
     case SSL_ERROR_WANT_WRITE: wantWrite_ = true; return IoStatus::WantWrite;
     case SSL_ERROR_ZERO_RETURN: return IoStatus::Closed;
     case SSL_ERROR_SYSCALL: {
-      const std::string queued = drainErrors();
+      const std::string queued = util::takeOpenSslErrors();
       if (queued.empty() && errno == 0) return IoStatus::Closed;  // EOF without close_notify
       lastError_ = std::string(step) + ": " + (queued.empty() ? strerror(errno) : queued);
       return IoStatus::Failed;
     }
     default: {
-      lastError_ = std::string(step) + ": " + drainErrors();
+      lastError_ = std::string(step) + ": " + util::takeOpenSslErrors();
       const long verify = SSL_get_verify_result(ssl_);
       if (verify != X509_V_OK)
         lastError_ += " (peer certificate: " +

@@ -54,6 +54,16 @@ bool refused(agent::ControllerChannel& ch) {
   return false;
 }
 
+// Refused at the handshake, or right after it.
+bool refusedWith(const ControllerFixture& c, const std::string& cert, const std::string& key) {
+  try {
+    auto ch = connectWith(c, cert, key);
+    return refused(*ch);
+  } catch (const std::exception&) {
+    return true;
+  }
+}
+
 // Key and certificate files for a certificate issued by the given CA.
 std::pair<std::string, std::string> issue(const std::string& dir, const std::string& caCert, const std::string& caKey,
                                           const std::string& cn, std::int64_t notBefore, std::int64_t notAfter) {
@@ -103,14 +113,7 @@ TEST_CASE("a certificate from another CA is refused at the handshake") {
   const auto otherKey = pki::generatePrivateKey();
   const auto otherCa = pki::createCaCertificate(otherKey, "Someone Else's CA");
   auto [cert, key] = issue(c.root(), otherCa, otherKey, "stranger", 0, 0);
-  bool failed = false;
-  try {
-    auto ch = connectWith(c, cert, key);
-    failed = refused(*ch);
-  } catch (const std::exception&) {
-    failed = true;
-  }
-  CHECK(failed);
+  CHECK(refusedWith(c, cert, key));
   CHECK(machineCount(c) == 0);
   CHECK(c.log().find("TLS handshake failed") != std::string::npos);
 }
@@ -121,14 +124,7 @@ TEST_CASE("an expired certificate from our own CA is refused") {
   const auto caCert = *util::readFile(c.controllerDir() + "/ca.crt");
   const auto caKey = *util::readFile(c.controllerDir() + "/private/ca.key");
   auto [cert, key] = issue(c.root(), caCert, caKey, config.agentId, now() - 10 * 86400, now() - 86400);
-  bool failed = false;
-  try {
-    auto ch = connectWith(c, cert, key);
-    failed = refused(*ch);
-  } catch (const std::exception&) {
-    failed = true;
-  }
-  CHECK(failed);
+  CHECK(refusedWith(c, cert, key));
   CHECK(machineCount(c) == 0);
   CHECK(c.log().find("expired") != std::string::npos);
 }
