@@ -1,7 +1,6 @@
 // The SQLite store through Poco::Data. Poco's exceptions stop here: every
 // public method turns them into StoreError naming the file.
 #include <mutex>
-#include <utility>
 
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/SQLite/Connector.h>
@@ -32,6 +31,8 @@ const char* describe(TokenCheck check) {
 namespace {
 
 std::once_flag registerOnce;
+constexpr std::size_t kOpenRetrySeconds = 0;
+constexpr int kCacheKiB = 64 * 1024;
 
 std::string joinList(const google::protobuf::RepeatedPtrField<std::string>& list) {
   std::string out;
@@ -59,7 +60,8 @@ using CommandRow = Poco::Tuple<std::string, std::string, std::string, BLOB, std:
 using TransitionRow =
     Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::int64_t>;
 
-constexpr const char* kAgentColumns = "SELECT id, hostname, cert_serial, cert_sha256, enrolled_at, revoked_at FROM agents";
+constexpr const char* kAgentColumns =
+    "SELECT id, hostname, cert_serial, cert_sha256, enrolled_at, revoked_at FROM agents";
 constexpr const char* kMachineColumns =
     "SELECT id, hostname, os_id, os_version, arch, kernel, state, package_count, first_seen, last_seen, digest";
 constexpr const char* kCommandColumns =
@@ -96,7 +98,9 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const std::filesystem::path& file) : file_(file.string()) {
     guard("cannot open", [&] {
       std::call_once(registerOnce, [] { Poco::Data::SQLite::Connector::registerConnector(); });
-      session_ = std::make_unique<Poco::Data::Session>(Poco::Data::SQLite::Connector::KEY, file_);
+      // Poco 1.11 retries a failed open until this timeout; a local file either opens or not.
+      session_ =
+          std::make_unique<Poco::Data::Session>(Poco::Data::SQLite::Connector::KEY, file_, kOpenRetrySeconds);
       // First, so a CLI opening the file while the server writes waits instead of failing.
       *session_ << "PRAGMA busy_timeout = 5000", now;
       // The first read of the file: "not a database" surfaces here, before anything is written.
@@ -104,8 +108,14 @@ class SqliteStore final : public Store {
       refuseIfNewer(version);
       std::string mode;
       *session_ << "PRAGMA journal_mode = WAL", into(mode), now;
+      // The CLI reads while the server writes: without WAL one would block the other.
+      if (mode != "wal")
+        throw StoreError("store " + file_ + ": cannot use a write-ahead log (journal mode " + mode + ")");
       *session_ << "PRAGMA synchronous = FULL", now;
       *session_ << "PRAGMA foreign_keys = ON", now;
+      // A batch of reports dirties tens of MiB of index pages; with the default
+      // 2 MiB cache SQLite spills and rewrites them to the WAL many times over.
+      *session_ << "PRAGMA cache_size = -" + std::to_string(kCacheKiB), now;
       if (version < newestSchemaVersion()) migrate();
     });
   }
@@ -394,7 +404,8 @@ class SqliteStore final : public Store {
     }
     replacePackages(id, info);
     replaceInterfaces(id, info);
-    if (isNew) insertTransition(Transition{id, "unknown", "pending", "first report from agent " + id, "", r.receivedAt});
+    if (isNew)
+      insertTransition(Transition{id, "unknown", "pending", "first report from agent " + id, "", r.receivedAt});
   }
 
   // Vector bindings: Poco prepares the statement once and steps it per row.
