@@ -1,5 +1,6 @@
 // The SQLite store through Poco::Data. Poco's exceptions stop here: every
 // public method turns them into StoreError naming the file.
+#include <map>
 #include <mutex>
 
 #include <Poco/Data/LOB.h>
@@ -380,9 +381,12 @@ class SqliteStore final : public Store {
       return;
     }
     const pb::MachineInfo& info = *r.body;
-    std::vector<std::string> existing;
-    *session_ << "SELECT id FROM machines WHERE id = ?", useRef(id), into(existing), now;
-    const bool isNew = existing.empty();
+    std::vector<std::int64_t> keys;
+    std::vector<BLOB> previous;
+    *session_ << "SELECT key, info FROM machines WHERE id = ?", useRef(id), into(keys), into(previous), now;
+    const bool isNew = keys.empty();
+    pb::MachineInfo before;
+    if (!isNew && !previous.empty()) before.ParseFromString(fromBlob(previous.front()));
 
     const std::int64_t packageCount = info.packages_size();
     BLOB blob = toBlob(info.SerializeAsString());
@@ -402,35 +406,60 @@ class SqliteStore final : public Store {
           useRef(info.kernel_release()), useRef(packageCount), useRef(r.receivedAt), useRef(r.digest), use(blob),
           useRef(id), now;
     }
-    replacePackages(id, info);
+    if (isNew) *session_ << "SELECT key FROM machines WHERE id = ?", useRef(id), into(keys), now;
+    updatePackages(keys.front(), before, info);
     replaceInterfaces(id, info);
     if (isNew)
       insertTransition(Transition{id, "unknown", "pending", "first report from agent " + id, "", r.receivedAt});
   }
 
-  // Vector bindings: Poco prepares the statement once and steps it per row.
-  void replacePackages(const std::string& id, const pb::MachineInfo& info) {
-    *session_ << "DELETE FROM packages WHERE machine_id = ?", useRef(id), now;
-    if (info.packages_size() == 0) return;
-    const auto n = static_cast<std::size_t>(info.packages_size());
-    std::vector<std::string> ids(n, id), names, versions, arches, sources, sourceVersions;
-    names.reserve(n);
-    versions.reserve(n);
-    arches.reserve(n);
-    sources.reserve(n);
-    sourceVersions.reserve(n);
-    for (const auto& p : info.packages()) {
-      names.push_back(p.name());
-      versions.push_back(p.version());
-      arches.push_back(p.arch());
-      // Empty means "same as the binary package", as dpkg reports it.
-      sources.push_back(p.source().empty() ? p.name() : p.source());
-      sourceVersions.push_back(p.source_version().empty() ? p.version() : p.source_version());
+  // Only the rows that changed are written: a machine's next report usually
+  // differs from its last by a few packages, and a first report by all.
+  // Vector bindings: Poco prepares each statement once and steps it per row.
+  void updatePackages(std::int64_t machine, const pb::MachineInfo& before, const pb::MachineInfo& after) {
+    struct Row {
+      std::string version, source, sourceVersion;
+      bool operator==(const Row&) const = default;
+    };
+    auto rowsOf = [](const pb::MachineInfo& info) {
+      std::map<std::pair<std::string, std::string>, Row> rows;
+      for (const auto& p : info.packages())
+        // Empty means "same as the binary package", as dpkg reports it; a
+        // (name, arch) listed twice keeps the last.
+        rows[{p.name(), p.arch()}] = Row{p.version(), p.source().empty() ? p.name() : p.source(),
+                                         p.source_version().empty() ? p.version() : p.source_version()};
+      return rows;
+    };
+    const auto old = rowsOf(before);
+    const auto current = rowsOf(after);
+
+    std::vector<std::string> goneNames, goneArches;
+    for (const auto& [key, row] : old)
+      if (!current.count(key)) {
+        goneNames.push_back(key.first);
+        goneArches.push_back(key.second);
+      }
+    std::vector<std::string> names, arches, versions, sources, sourceVersions;
+    for (const auto& [key, row] : current) {
+      auto it = old.find(key);
+      if (it != old.end() && it->second == row) continue;
+      names.push_back(key.first);
+      arches.push_back(key.second);
+      versions.push_back(row.version);
+      sources.push_back(row.source);
+      sourceVersions.push_back(row.sourceVersion);
     }
-    // A (name, arch) listed twice keeps the last: the report is the truth, not a constraint to fail on.
-    *session_ << "INSERT OR REPLACE INTO packages(machine_id, name, version, arch, source, source_version)"
-                 " VALUES(?, ?, ?, ?, ?, ?)",
-        use(ids), use(names), use(versions), use(arches), use(sources), use(sourceVersions), now;
+    if (!goneNames.empty()) {
+      std::vector<std::int64_t> machines(goneNames.size(), machine);
+      *session_ << "DELETE FROM packages WHERE machine = ? AND name = ? AND arch = ?", use(machines),
+          use(goneNames), use(goneArches), now;
+    }
+    if (!names.empty()) {
+      std::vector<std::int64_t> machines(names.size(), machine);
+      *session_ << "INSERT OR REPLACE INTO packages(machine, name, version, arch, source, source_version)"
+                   " VALUES(?, ?, ?, ?, ?, ?)",
+          use(machines), use(names), use(versions), use(arches), use(sources), use(sourceVersions), now;
+    }
   }
 
   void replaceInterfaces(const std::string& id, const pb::MachineInfo& info) {

@@ -37,7 +37,7 @@ TEST_CASE("a new store is created at the newest schema version, in WAL mode") {
     CHECK_MESSAGE(testing::queryInt(file, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
                                     table) == 1,
                   table);
-  for (const char* index : {"packages_name", "packages_source", "commands_machine_state"})
+  for (const char* index : {"packages_source", "commands_machine_state"})
     CHECK_MESSAGE(testing::queryInt(file, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
                                     index) == 1,
                   index);

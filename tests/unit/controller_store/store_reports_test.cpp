@@ -17,6 +17,9 @@ struct Fixture {
   std::unique_ptr<Store> store = Store::openSqlite(file);
 
   std::int64_t rows(const std::string& table, const std::string& machine) {
+    if (table == "packages")
+      return testing::queryInt(file, "SELECT count(*) FROM packages WHERE machine = (SELECT key FROM machines WHERE id = ?)",
+                               machine);
     return testing::queryInt(file, "SELECT count(*) FROM " + table + " WHERE machine_id = ?", machine);
   }
 };
