@@ -1,0 +1,36 @@
+#pragma once
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+// Captured real files live in tests/data/collectors.
+inline std::string dataPath(const std::string& name) {
+  const char* src = std::getenv("PORTCULLIS_SOURCE_DIR");
+  return std::string(src ? src : PORTCULLIS_TEST_SOURCE_DIR) + "/tests/data/collectors/" + name;
+}
+
+inline std::string dataFile(const std::string& name) {
+  std::ifstream in(dataPath(name), std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline std::string readWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline std::string runCommand(const std::string& command) {
+  std::string out;
+  if (FILE* p = popen(command.c_str(), "r")) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+  }
+  return out;
+}
