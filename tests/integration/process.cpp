@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -81,6 +82,8 @@ Outcome run(const std::vector<std::string>& argv, std::chrono::milliseconds time
 Background::Background(const std::vector<std::string>& argv, const std::string& logFile) {
   pid_ = fork();
   if (pid_ == 0) {
+    // A test that crashes must not leave a daemon behind.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     int log = open(logFile.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     int devnull = open("/dev/null", O_RDWR);
     dup2(devnull, 0);
