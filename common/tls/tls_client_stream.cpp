@@ -1,5 +1,7 @@
 #include "common/tls/tls_client_stream.h"
 
+#include "common/tls/no_signal_bio.h"
+
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -21,43 +23,6 @@ namespace portcullis::tls {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A socket BIO that sends with MSG_NOSIGNAL: a library must not change the
-// process's SIGPIPE disposition, and a closed peer must not kill the agent.
-int fdOf(BIO* b) { return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b))); }
-
-int bioWrite(BIO* b, const char* data, int len) {
-  BIO_clear_retry_flags(b);
-  const ssize_t n = ::send(fdOf(b), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_write(b);
-  return static_cast<int>(n);
-}
-
-int bioRead(BIO* b, char* data, int len) {
-  BIO_clear_retry_flags(b);
-  const ssize_t n = ::recv(fdOf(b), data, static_cast<std::size_t>(len), 0);
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(b);
-  return static_cast<int>(n);
-}
-
-long bioCtrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
-
-int bioCreate(BIO* b) {
-  BIO_set_init(b, 1);
-  return 1;
-}
-
-BIO_METHOD* noSignalMethod() {
-  static BIO_METHOD* method = [] {
-    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "portcullis socket");
-    BIO_meth_set_write(m, bioWrite);
-    BIO_meth_set_read(m, bioRead);
-    BIO_meth_set_ctrl(m, bioCtrl);
-    BIO_meth_set_create(m, bioCreate);
-    return m;
-  }();
-  return method;
-}
 
 std::string errnoText() { return std::strerror(errno); }
 
@@ -124,8 +89,7 @@ std::unique_ptr<TlsClientStream> TlsClientStream::connect(const std::string& hos
   std::unique_ptr<TlsClientStream> s(new TlsClientStream(context, fd, host + ":" + std::to_string(port)));
   s->ssl_ = SSL_new(context->native());
   if (!s->ssl_) throw TlsError("SSL_new: " + takeOpenSslErrors());
-  BIO* bio = BIO_new(noSignalMethod());
-  BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd)));
+  BIO* bio = newNoSignalSocketBio(fd);
   SSL_set_bio(s->ssl_, bio, bio);
   SSL_set_mode(s->ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (!serverName.empty()) {

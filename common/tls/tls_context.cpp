@@ -53,6 +53,8 @@ TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 std::shared_ptr<TlsContext> TlsContext::server(const ContextOptions& o) {
   if (o.certChainFile.empty()) throw TlsError("a server needs a certificate");
   SSL_CTX* ctx = makeContext(TLS_server_method(), o);
+  // No resumption, so no TLS 1.3 tickets: two fewer records per connection.
+  SSL_CTX_set_num_tickets(ctx, 0);
   static const unsigned char sessionContext[] = "portcullis";
   SSL_CTX_set_session_id_context(ctx, sessionContext, sizeof sessionContext - 1);
   switch (o.verify) {

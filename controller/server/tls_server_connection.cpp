@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "common/tls/no_signal_bio.h"
 #include "common/util/digest.h"
 #include "common/util/openssl_errors.h"
 
@@ -38,7 +39,8 @@ PeerIdentity identityOf(X509* cert) {
 TlsServerConnection::TlsServerConnection(SSL_CTX* ctx, int fd) : fd_(fd) {
   ssl_ = SSL_new(ctx);
   if (ssl_) {
-    SSL_set_fd(ssl_, fd);
+    BIO* bio = tls::newNoSignalSocketBio(fd);
+    SSL_set_bio(ssl_, bio, bio);
     SSL_set_accept_state(ssl_);
     // Idle connections give their read/write buffers back: 1,000 agents idle
     // should cost kilobytes each, not tens of kilobytes.
