@@ -3,16 +3,6 @@
 #include "common/config/ini_document.h"
 
 namespace portcullis::agent {
-namespace {
-
-std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& value) {
-  if (value.empty()) return {};
-  std::filesystem::path p(value);
-  return p.is_absolute() ? p : dir / p;
-}
-
-}  // namespace
-
 Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file) {
   auto doc = config::IniDocument::load(file.string());
   if (!doc) return fail(doc.error());
@@ -34,9 +24,9 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file) {
   c.timeoutSeconds = r.seconds("controller.timeout", c.timeoutSeconds);
   c.maxFrameBytes = r.bytes("controller.max_frame", c.maxFrameBytes);
 
-  c.caCert = resolve(c.dir, r.text("tls.ca_cert", "ca.crt"));
-  c.cert = resolve(c.dir, r.text("tls.cert", "agent.crt"));
-  c.key = resolve(c.dir, r.text("tls.key", "private/agent.key"));
+  c.caCert = config::resolvePath(c.dir.string(), r.text("tls.ca_cert", "ca.crt"));
+  c.cert = config::resolvePath(c.dir.string(), r.text("tls.cert", "agent.crt"));
+  c.key = config::resolvePath(c.dir.string(), r.text("tls.key", "private/agent.key"));
 
   c.agentId = r.text("agent.id", "");
   c.root = r.text("agent.root", "/");
@@ -44,7 +34,7 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file) {
   c.checkIntervalSeconds = r.seconds("agent.check_interval", c.checkIntervalSeconds);
   if (c.checkIntervalSeconds < 1) r.addError("agent.check_interval", "must be at least 1s");
 
-  c.spoolDir = resolve(c.dir, r.text("spool.dir", "spool"));
+  c.spoolDir = config::resolvePath(c.dir.string(), r.text("spool.dir", "spool"));
   c.spoolMaxReports = r.integer("spool.max_reports", c.spoolMaxReports, 1, 100000);
   c.spoolMaxBytes = r.bytes("spool.max_bytes", c.spoolMaxBytes);
 
@@ -55,14 +45,10 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file) {
     r.addError("reconnect.max", "must not be below reconnect.initial");
 
   c.logLevel = r.text("log.level", c.logLevel);
-  c.logFile = resolve(c.dir, r.text("log.file", ""));
+  c.logFile = config::resolvePath(c.dir.string(), r.text("log.file", ""));
 
   auto errors = r.finish();
-  if (!errors.empty()) {
-    std::string all;
-    for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
-    return fail(all);
-  }
+  if (!errors.empty()) return fail(config::joinLines(errors));
   return c;
 }
 

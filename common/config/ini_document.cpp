@@ -194,6 +194,17 @@ std::vector<std::string> ConfigReader::finish() const {
   return all;
 }
 
+std::string resolvePath(const std::string& configDir, const std::string& value) {
+  if (value.empty() || value.front() == '/') return value;
+  return configDir + "/" + value;
+}
+
+std::string joinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+  return out;
+}
+
 Result<std::int64_t> parseDuration(std::string_view text) {
   auto nu = numberWithUnit(text);
   if (!nu) return fail("duration " + nu.error() + " (use e.g. 30s, 5m, 1h, 2d)");

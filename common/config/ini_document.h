@@ -70,6 +70,13 @@ class ConfigReader {
   std::vector<std::string> errors_;
 };
 
+// A path from a configuration file: relative ones are taken from the file's
+// own directory; empty stays empty.
+std::string resolvePath(const std::string& configDir, const std::string& value);
+
+// Errors as one message, one per line.
+std::string joinLines(const std::vector<std::string>& lines);
+
 // Helpers shared by the typed readers and the command line.
 Result<std::int64_t> parseDuration(std::string_view text);
 Result<std::int64_t> parseByteSize(std::string_view text);

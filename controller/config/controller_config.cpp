@@ -3,22 +3,6 @@
 #include "common/config/ini_document.h"
 
 namespace portcullis::controller {
-namespace {
-
-std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& value) {
-  if (value.empty()) return {};
-  std::filesystem::path p(value);
-  return p.is_absolute() ? p : dir / p;
-}
-
-std::string join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
-  return out;
-}
-
-}  // namespace
-
 Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file) {
   auto doc = config::IniDocument::load(file.string());
   if (!doc) return fail(doc.error());
@@ -36,12 +20,12 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   c.handshakeTimeoutSeconds = r.seconds("listen.handshake_timeout", c.handshakeTimeoutSeconds);
   c.maxConnections = r.integer("listen.max_connections", c.maxConnections, 1, 1000000);
 
-  c.caCert = resolve(c.dir, r.text("tls.ca_cert", "ca.crt"));
-  c.caKey = resolve(c.dir, r.text("tls.ca_key", "private/ca.key"));
-  c.serverCert = resolve(c.dir, r.text("tls.cert", "server.crt"));
-  c.serverKey = resolve(c.dir, r.text("tls.key", "private/server.key"));
+  c.caCert = config::resolvePath(c.dir.string(), r.text("tls.ca_cert", "ca.crt"));
+  c.caKey = config::resolvePath(c.dir.string(), r.text("tls.ca_key", "private/ca.key"));
+  c.serverCert = config::resolvePath(c.dir.string(), r.text("tls.cert", "server.crt"));
+  c.serverKey = config::resolvePath(c.dir.string(), r.text("tls.key", "private/server.key"));
 
-  c.storePath = resolve(c.dir, r.text("store.path", "controller.db"));
+  c.storePath = config::resolvePath(c.dir.string(), r.text("store.path", "controller.db"));
 
   c.reportIntervalSeconds = r.seconds("agents.report_interval", c.reportIntervalSeconds);
   if (c.reportIntervalSeconds < 5) r.addError("agents.report_interval", "must be at least 5s");
@@ -55,10 +39,10 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   bool known = false;
   for (const char* l : levels) known = known || c.logLevel == l;
   if (!known) r.addError("log.level", "'" + c.logLevel + "' is not a log level (error, warning, notice, information, debug)");
-  c.logFile = resolve(c.dir, r.text("log.file", ""));
+  c.logFile = config::resolvePath(c.dir.string(), r.text("log.file", ""));
 
   auto errors = r.finish();
-  if (!errors.empty()) return fail(join(errors));
+  if (!errors.empty()) return fail(config::joinLines(errors));
   return c;
 }
 
