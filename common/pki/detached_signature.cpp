@@ -49,14 +49,29 @@ bool verifyWith(EVP_PKEY* key, const EVP_MD* md, std::string_view data, std::str
   return rc == 1;
 }
 
-}  // namespace
-
-Result<VerifiedSignature> verifyDetachedSignature(const std::string& publicKeyPem, std::string_view data,
-                                                  std::string_view signature) {
-  BIO* bio = BIO_new_mem_buf(publicKeyPem.data(), static_cast<int>(publicKeyPem.size()));
+std::unique_ptr<EVP_PKEY, KeyFree> readKey(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   std::unique_ptr<EVP_PKEY, KeyFree> key(PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr));
   BIO_free(bio);
   ERR_clear_error();
+  return key;
+}
+
+}  // namespace
+
+Result<std::string> publisherKeyType(const std::string& publicKeyPem) {
+  auto key = readKey(publicKeyPem);
+  if (!key) return fail("the publisher key is not a PEM public key");
+  switch (EVP_PKEY_get_base_id(key.get())) {
+    case EVP_PKEY_ED25519: return std::string("ed25519");
+    case EVP_PKEY_EC: return std::string("ecdsa");
+    default: return fail("the publisher key is neither Ed25519 nor ECDSA");
+  }
+}
+
+Result<VerifiedSignature> verifyDetachedSignature(const std::string& publicKeyPem, std::string_view data,
+                                                  std::string_view signature) {
+  auto key = readKey(publicKeyPem);
   if (!key) return fail("the publisher key is not a PEM public key");
 
   VerifiedSignature info;

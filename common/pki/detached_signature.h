@@ -14,6 +14,9 @@ struct VerifiedSignature {
   std::string keyType;  // "ed25519" or "ecdsa"
 };
 
+// "ed25519" or "ecdsa" for a key a publisher may use, else a Failure.
+Result<std::string> publisherKeyType(const std::string& publicKeyPem);
+
 // Valid only when publicKeyPem is an Ed25519 or EC public key and the
 // signature verifies over data. A Failure names the reason.
 Result<VerifiedSignature> verifyDetachedSignature(const std::string& publicKeyPem, std::string_view data,

@@ -71,8 +71,7 @@ int agentsCommand(const Words& words) {
     auto store = openStore(*config);
     if (verb == "revoke") {
       if (!store->revokeAgent(pos[1], unixNow())) return runtimeError("no agent with id " + pos[1]);
-      log::setup(config->logLevel, config->logFile.string());
-      log::get("controller").notice("AGENT_REVOKED agent=%s by=operator", pos[1]);
+      auditLog(*config).notice("AGENT_REVOKED agent=%s by=operator", pos[1]);
       std::cout << "agent " << pos[1] << " revoked: it can no longer connect\n";
       return 0;
     }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "common/log/logging.h"
 #include "controller/cli/commands.h"
 
 namespace portcullis::controller::cli {
@@ -44,6 +45,11 @@ std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& arg
 
 std::unique_ptr<store::Store> openStore(const ControllerConfig& config) {
   return store::Store::openSqlite(config.storePath);
+}
+
+Poco::Logger& auditLog(const ControllerConfig& config) {
+  log::setup("information", config.auditFile.string());
+  return log::get("controller.audit");
 }
 
 std::int64_t unixNow() {

@@ -2,6 +2,8 @@
 #include <memory>
 #include <string>
 
+#include <Poco/Logger.h>
+
 #include "common/cli/arguments.h"
 #include "controller/config/controller_config.h"
 #include "controller/store/store.h"
@@ -18,6 +20,10 @@ std::optional<portcullis::cli::Arguments> parseOrReport(const std::vector<std::s
 std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& args, int& exitCode);
 
 std::unique_ptr<store::Store> openStore(const ControllerConfig& config);
+
+// The logger administrative commands record their actions with: the audit
+// file of the configuration, never the terminal.
+Poco::Logger& auditLog(const ControllerConfig& config);
 
 // Seconds since the epoch, the store's unit of time.
 std::int64_t unixNow();

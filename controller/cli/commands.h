@@ -17,6 +17,8 @@ int machinesCommand(const Words& words);
 int machineCommand(const Words& words);   // machine show ID
 int agentsCommand(const Words& words);    // agents [list] | agents revoke ID
 int commandsCommand(const Words& words);
+int feedCommand(const Words& words);        // feed trust | feed import
+int advisoriesCommand(const Words& words);
 
 // Shared by the commands: print "portcullis-controller: message" to stderr.
 int usageError(const std::string& message);

@@ -32,6 +32,8 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   c.certificateValidityDays = r.integer("agents.certificate_days", c.certificateValidityDays, 1, 3650);
   c.defaultTokenTtlSeconds = r.seconds("agents.token_ttl", c.defaultTokenTtlSeconds);
 
+  c.minTrustLevel = r.integer("feeds.min_trust_level", c.minTrustLevel, 1, 5);
+
   c.workers = r.integer("server.workers", c.workers, 1, 64);
 
   c.logLevel = r.text("log.level", c.logLevel);
@@ -40,6 +42,7 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   for (const char* l : levels) known = known || c.logLevel == l;
   if (!known) r.addError("log.level", "'" + c.logLevel + "' is not a log level (error, warning, notice, information, debug)");
   c.logFile = config::resolvePath(c.dir.string(), r.text("log.file", ""));
+  c.auditFile = config::resolvePath(c.dir.string(), r.text("log.audit_file", "audit.log"));
 
   auto errors = r.finish();
   if (!errors.empty()) return fail(config::joinLines(errors));
@@ -70,6 +73,9 @@ std::string defaultControllerConfigText(const std::string& listen) {
          "certificate_days = 365\n"
          "# Default lifetime of an enrollment token.\n"
          "token_ttl = 1h\n"
+         "\n[feeds]\n"
+         "# Trust level (1 lowest .. 5 highest) a feed's publisher needs for its signed feed to be imported.\n"
+         "min_trust_level = 3\n"
          "\n[server]\n"
          "# Threads that parse and answer agent messages.\n"
          "workers = 2\n"
@@ -77,7 +83,9 @@ std::string defaultControllerConfigText(const std::string& listen) {
          "# error, warning, notice, information or debug\n"
          "level = information\n"
          "# Empty: standard error.\n"
-         "file =\n";
+         "file =\n"
+         "# What administrative commands did (revoke, feed trust, feed import).\n"
+         "audit_file = audit.log\n";
 }
 
 }  // namespace portcullis::controller

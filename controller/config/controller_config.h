@@ -35,12 +35,18 @@ struct ControllerConfig {
   std::int64_t certificateValidityDays = 365;
   std::int64_t defaultTokenTtlSeconds = 3600;
 
+  // [feeds]
+  std::int64_t minTrustLevel = 3;  // a signed feed's publisher needs at least this level
+
   // [server]
   std::int64_t workers = 2;
 
   // [log]
   std::string logLevel = "information";
   std::filesystem::path logFile;  // empty: stderr
+  // Administrative commands (revoke, trust, import) record what they did here,
+  // so stderr keeps its one line for the person at the terminal.
+  std::filesystem::path auditFile;
 };
 
 // Every problem in one message, one per line, each naming file, line and key.

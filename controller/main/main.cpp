@@ -21,6 +21,9 @@ const char* kHelp =
     "  portcullis-controller agents [list] --config FILE [--json]\n"
     "  portcullis-controller agents revoke ID --config FILE\n"
     "  portcullis-controller commands --config FILE [--json]\n"
+    "  portcullis-controller feed trust NAME --key PUBKEY.pem --level N --config FILE\n"
+    "  portcullis-controller feed import PATH --config FILE [--signature SIG] [--publisher NAME] [--insecure]\n"
+    "  portcullis-controller advisories --config FILE [--json]\n"
     "  portcullis-controller --help | --version\n"
     "\n"
     "Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error.\n";
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
       {"ca-fingerprint", caFingerprintCommand}, {"enroll-token", enrollTokenCommand},
       {"machines", machinesCommand},  {"machine", machineCommand},
       {"agents", agentsCommand},      {"commands", commandsCommand},
+      {"feed", feedCommand},          {"advisories", advisoriesCommand},
   };
   auto it = commands.find(command);
   if (it == commands.end()) return usageError("unknown command '" + command + "' (see --help)");

@@ -46,6 +46,16 @@ const std::vector<Migration>& schemaMigrations() {
            " at INTEGER NOT NULL)",
            "CREATE INDEX transitions_machine ON transitions(machine_id, id)",
        }},
+      {2,
+       {
+           "CREATE TABLE publishers ("
+           " name TEXT PRIMARY KEY, public_key TEXT NOT NULL, level INTEGER NOT NULL,"
+           " added_at INTEGER NOT NULL)",
+           "CREATE TABLE advisories ("
+           " id TEXT PRIMARY KEY, modified TEXT NOT NULL DEFAULT '', published TEXT NOT NULL DEFAULT '',"
+           " summary TEXT NOT NULL DEFAULT '', aliases TEXT NOT NULL DEFAULT '', severity TEXT NOT NULL DEFAULT '',"
+           " publisher TEXT NOT NULL DEFAULT '', imported_at INTEGER NOT NULL, record BLOB NOT NULL)",
+       }},
   };
   return migrations;
 }

@@ -272,6 +272,64 @@ class SqliteStore final : public Store {
     return selectCommands("read commands", " ORDER BY created_at DESC, rowid DESC", nullptr);
   }
 
+  void trustPublisher(const Publisher& p) override {
+    guard("trust publisher", [&] {
+      *session_ << "INSERT OR REPLACE INTO publishers(name, public_key, level, added_at) VALUES(?, ?, ?, ?)",
+          useRef(p.name), useRef(p.publicKeyPem), useRef(p.level), useRef(p.addedAt), now;
+    });
+  }
+
+  std::optional<Publisher> publisher(const std::string& name) override {
+    return guard("read publisher", [&]() -> std::optional<Publisher> {
+      std::vector<std::string> keys;
+      std::vector<int> levels;
+      std::vector<std::int64_t> added;
+      *session_ << "SELECT public_key, level, added_at FROM publishers WHERE name = ?", useRef(name), into(keys),
+          into(levels), into(added), now;
+      if (keys.empty()) return std::nullopt;
+      return Publisher{name, keys.front(), levels.front(), added.front()};
+    });
+  }
+
+  ImportCounts importAdvisories(const std::vector<StoredAdvisory>& list) override {
+    return writeTransaction("import advisories", [&] {
+      ImportCounts counts;
+      for (const auto& a : list) {
+        std::vector<std::string> stored;
+        *session_ << "SELECT modified FROM advisories WHERE id = ?", useRef(a.id), into(stored), now;
+        // RFC 3339 UTC times compare as text.
+        if (!stored.empty() && a.modified <= stored.front()) {
+          ++counts.unchanged;
+          continue;
+        }
+        BLOB record = toBlob(a.record);
+        *session_ << "INSERT OR REPLACE INTO advisories(id, modified, published, summary, aliases, severity,"
+                     " publisher, imported_at, record) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            useRef(a.id), useRef(a.modified), useRef(a.published), useRef(a.summary), useRef(a.aliases),
+            useRef(a.severity), useRef(a.publisher), useRef(a.importedAt), use(record), now;
+        ++(stored.empty() ? counts.added : counts.replaced);
+      }
+      return counts;
+    });
+  }
+
+  std::vector<StoredAdvisory> advisories() override {
+    return guard("read advisories", [&] {
+      std::vector<Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string,
+                              std::string, std::int64_t>>
+          rows;
+      *session_ << "SELECT id, modified, published, summary, aliases, severity, publisher, imported_at"
+                   " FROM advisories ORDER BY id",
+          into(rows), now;
+      std::vector<StoredAdvisory> out;
+      out.reserve(rows.size());
+      for (const auto& r : rows)
+        out.push_back(StoredAdvisory{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(),
+                                     r.get<6>(), r.get<7>(), ""});
+      return out;
+    });
+  }
+
   void recordTransition(const Transition& t) override {
     writeTransaction("record transition", [&] {
       insertTransition(t);

@@ -83,6 +83,32 @@ struct Transition {
   std::int64_t at = 0;
 };
 
+struct Publisher {
+  std::string name;
+  std::string publicKeyPem;
+  int level = 0;  // 1 lowest .. 5 highest
+  std::int64_t addedAt = 0;
+};
+
+// An advisory as imported: the fields people list, and the record itself.
+struct StoredAdvisory {
+  std::string id;
+  std::string modified;  // RFC 3339 UTC; a newer one replaces an older record
+  std::string published;
+  std::string summary;
+  std::string aliases;  // comma-separated
+  std::string severity;
+  std::string publisher;  // "" for an --insecure import
+  std::int64_t importedAt = 0;
+  std::string record;  // the OSV JSON as received
+};
+
+struct ImportCounts {
+  std::size_t added = 0;
+  std::size_t replaced = 0;   // a newer `modified` than the stored one
+  std::size_t unchanged = 0;  // the same or an older record
+};
+
 class Store {
  public:
   // Opens (creating if needed) the SQLite file, sets WAL and synchronous=FULL,
@@ -122,6 +148,14 @@ class Store {
   virtual void markFinished(const std::string& commandId, bool ok, const std::string& detail,
                             std::int64_t now) = 0;
   virtual std::vector<OutboxCommand> commands() = 0;
+
+  // Adds or replaces a publisher's key and trust level.
+  virtual void trustPublisher(const Publisher& publisher) = 0;
+  virtual std::optional<Publisher> publisher(const std::string& name) = 0;
+  // All of them or none: one transaction.
+  virtual ImportCounts importAdvisories(const std::vector<StoredAdvisory>& advisories) = 0;
+  // Without the record itself, ordered by id.
+  virtual std::vector<StoredAdvisory> advisories() = 0;
 
   virtual void recordTransition(const Transition& transition) = 0;
   virtual std::vector<Transition> transitions(const std::string& machineId) = 0;

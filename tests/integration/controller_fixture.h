@@ -24,6 +24,8 @@ class ControllerFixture {
   std::string controllerDir() const { return dir_.path + "/controller"; }
   std::string logFile() const { return dir_.path + "/controller.log"; }
   std::string log() const { return readText(logFile()); }
+  // What administrative commands recorded.
+  std::string audit() const { return readText(controllerDir() + "/audit.log"); }
   std::string root() const { return dir_.path; }
   std::uint16_t port() const { return port_; }
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }

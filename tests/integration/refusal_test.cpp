@@ -151,6 +151,8 @@ TEST_CASE("a revoked agent can no longer connect, and its open session ends") {
   CHECK(refused(*live));
   CHECK(c.log().find("agent " + config.agentId + " is revoked") != std::string::npos);
 
+  CHECK(c.audit().find("AGENT_REVOKED agent=" + config.agentId) != std::string::npos);
+
   auto unknown = c.cli({"agents", "revoke", "no-such-agent"});
   CHECK(unknown.exitCode == 1);
 }

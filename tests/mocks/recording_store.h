@@ -73,6 +73,10 @@ class RecordingStore : public store::Store {
   void markDelivered(const std::string&, std::int64_t) override {}
   void markFinished(const std::string&, bool, const std::string&, std::int64_t) override {}
   std::vector<store::OutboxCommand> commands() override { return {}; }
+  void trustPublisher(const store::Publisher&) override {}
+  std::optional<store::Publisher> publisher(const std::string&) override { return std::nullopt; }
+  store::ImportCounts importAdvisories(const std::vector<store::StoredAdvisory>&) override { return {}; }
+  std::vector<store::StoredAdvisory> advisories() override { return {}; }
   void recordTransition(const store::Transition&) override {}
   std::vector<store::Transition> transitions(const std::string&) override { return {}; }
 

@@ -1,0 +1,186 @@
+// Security information: publishers the operator trusts, feeds they sign,
+// and the advisories imported from them. Nothing is stored from a feed that
+// is not verified, unless the operator says --insecure (and the log says so).
+#include <filesystem>
+#include <iostream>
+
+#include "common/log/logging.h"
+#include "common/pki/detached_signature.h"
+#include "common/util/files.h"
+#include "controller/cli/command_support.h"
+#include "controller/cli/commands.h"
+#include "controller/cli/machine_json.h"
+#include "controller/feeds/feed_scan.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+namespace portcullis::controller::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+int trust(const portcullis::cli::Arguments& args, const ControllerConfig& config) {
+  if (args.positional().size() != 2) return usageError("feed trust needs the publisher NAME");
+  const std::string& name = args.positional()[1];
+  auto keyFile = args.value("key");
+  auto levelText = args.value("level");
+  if (!keyFile || !levelText) return usageError("feed trust needs --key PUBKEY.pem and --level N");
+  int level = 0;
+  try {
+    level = std::stoi(*levelText);
+  } catch (const std::exception&) {
+  }
+  if (level < 1 || level > 5) return usageError("--level must be a number from 1 (lowest) to 5 (highest)");
+  auto pem = util::readFile(*keyFile);
+  if (!pem) return runtimeError("cannot read " + *keyFile);
+  auto type = pki::publisherKeyType(*pem);
+  if (!type) return runtimeError(*keyFile + ": " + type.error());
+  openStore(config)->trustPublisher(store::Publisher{name, *pem, level, unixNow()});
+  auditLog(config).notice("PUBLISHER_TRUSTED name=%s level=%d key=%s", name, level, *type);
+  std::cout << "publisher " << name << " trusted at level " << level << " (" << *type << " key)\n";
+  return 0;
+}
+
+std::string joinAliases(const std::vector<std::string>& aliases) {
+  std::string out;
+  for (const auto& a : aliases) out += (out.empty() ? "" : ",") + a;
+  return out;
+}
+
+int import(const portcullis::cli::Arguments& args, const ControllerConfig& config) {
+  if (args.positional().size() != 2) return usageError("feed import needs the feed PATH");
+  const fs::path path = args.positional()[1];
+  const bool insecure = args.flag("insecure");
+  auto signatureFile = args.value("signature");
+  auto publisherName = args.value("publisher");
+  if (!fs::exists(path)) return runtimeError(path.string() + ": no such file or directory");
+  if (path.extension() == ".zip") return runtimeError(path.string() + ": zip feeds are not supported yet; unpack it and sign or import the files");
+  if (insecure && (signatureFile || publisherName))
+    return usageError("--insecure cannot be combined with --signature or --publisher");
+
+  std::vector<feeds::FeedFile> files;
+  if (fs::is_directory(path)) {
+    for (const auto& e : fs::recursive_directory_iterator(path))
+      if (e.is_regular_file() && e.path().extension() == ".json")
+        files.push_back({e.path().string(), util::readFile(e.path()).value_or("")});
+    std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  } else {
+    auto content = util::readFile(path);
+    if (!content) return runtimeError("cannot read " + path.string());
+    files.push_back({path.string(), *content});
+  }
+
+  auto& logger = auditLog(config);
+  auto store = openStore(config);
+  std::string publisher;
+  if (insecure) {
+    logger.warning("FEED_INSECURE_IMPORT path=%s: no signature checked, by the operator's --insecure", path.string());
+  } else {
+    if (!signatureFile || !publisherName)
+      return usageError("a feed needs --signature SIG and --publisher NAME (or --insecure to import it unchecked)");
+    if (fs::is_directory(path))
+      return runtimeError(path.string() + " is a directory: one detached signature covers one file");
+    auto known = store->publisher(*publisherName);
+    if (!known) return runtimeError("unknown publisher '" + *publisherName + "' (add it with: feed trust)");
+    if (known->level < config.minTrustLevel)
+      return runtimeError("publisher '" + *publisherName + "' has trust level " + std::to_string(known->level) +
+                          ", below the required " + std::to_string(config.minTrustLevel));
+    auto signature = util::readFile(*signatureFile);
+    if (!signature) return runtimeError("cannot read " + *signatureFile);
+    auto verified = pki::verifyDetachedSignature(known->publicKeyPem, files.front().content, *signature);
+    if (!verified) {
+      logger.warning("FEED_REJECTED path=%s publisher=%s reason=%s", path.string(), *publisherName, verified.error());
+      return runtimeError(path.string() + ": " + verified.error() + "; nothing imported");
+    }
+    publisher = *publisherName;
+  }
+
+  const auto scan = feeds::scanFeed(files);
+  for (const auto& bad : scan.unparsable) std::cerr << "portcullis-controller: skipped " << bad << "\n";
+  std::vector<store::StoredAdvisory> records;
+  const auto now = unixNow();
+  for (const auto& r : scan.records)
+    records.push_back(store::StoredAdvisory{r.advisory.id, r.advisory.modified, r.advisory.published,
+                                            r.advisory.summary, joinAliases(r.advisory.aliases),
+                                            r.advisory.severity, publisher, now, r.json});
+  const auto counts = store->importAdvisories(records);
+  logger.notice("FEED_IMPORTED path=%s publisher=%s added=%z replaced=%z unchanged=%z withdrawn=%z other=%z "
+                "empty=%z unparsable=%z",
+                path.string(), publisher.empty() ? std::string("-") : publisher, counts.added, counts.replaced,
+                counts.unchanged, scan.withdrawn, scan.otherEcosystems, scan.nothingAffected, scan.unparsable.size());
+  std::cout << "imported " << records.size() << " advisories: " << counts.added << " new, " << counts.replaced
+            << " replaced by a newer version, " << counts.unchanged << " unchanged\n"
+            << "skipped: " << scan.withdrawn << " withdrawn, " << scan.otherEcosystems << " for other ecosystems, "
+            << scan.nothingAffected << " with no affected package, " << scan.unparsable.size() << " unparsable\n";
+  return 0;
+}
+
+}  // namespace
+
+int feedCommand(const Words& words) {
+  static const char* usage =
+      "portcullis-controller feed trust NAME --key PUBKEY.pem --level N --config FILE | "
+      "feed import PATH --config FILE [--signature SIG] [--publisher NAME] [--insecure]";
+  auto args = parseOrReport(words, {{"config", "key", "level", "signature", "publisher"}, {"insecure"}, {}, 1, 2},
+                            usage);
+  if (!args) return 2;
+  const std::string verb = args->positional()[0];
+  if (verb != "trust" && verb != "import") return usageError("unknown feed command '" + verb + "' (usage: " + usage + ")");
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
+  try {
+    return verb == "trust" ? trust(*args, *config) : import(*args, *config);
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+int advisoriesCommand(const Words& words) {
+  auto args = parseOrReport(words, {{"config"}, {"json"}, {}, 0, 0},
+                            "portcullis-controller advisories --config FILE [--json]");
+  if (!args) return 2;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
+  try {
+    const auto list = openStore(*config)->advisories();
+    if (args->flag("json")) {
+      Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
+      for (const auto& x : list) {
+        Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        o->set("id", x.id);
+        Poco::JSON::Array::Ptr aliases = new Poco::JSON::Array;
+        std::size_t start = 0;
+        while (start < x.aliases.size()) {
+          const auto comma = x.aliases.find(',', start);
+          aliases->add(x.aliases.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+          if (comma == std::string::npos) break;
+          start = comma + 1;
+        }
+        o->set("aliases", aliases);
+        o->set("summary", x.summary);
+        o->set("severity", x.severity);
+        o->set("modified", x.modified);
+        o->set("published", x.published);
+        o->set("publisher", x.publisher);
+        o->set("imported", isoTime(x.importedAt));
+        a->add(o);
+      }
+      Poco::JSON::Stringifier::stringify(a, std::cout, 2);
+      std::cout << "\n";
+      return 0;
+    }
+    for (const auto& x : list)
+      std::cout << x.id << "  " << x.modified << "  " << (x.publisher.empty() ? "(insecure)" : x.publisher) << "  "
+                << x.summary << "\n";
+    if (list.empty()) std::cout << "(no advisories imported)\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+}  // namespace portcullis::controller::cli
