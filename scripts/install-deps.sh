@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache
-  libpoco-dev libssl-dev openssl libsqlite3-dev sqlite3
+  libpoco-dev zlib1g-dev libssl-dev openssl libsqlite3-dev sqlite3
   protobuf-compiler libprotobuf-dev libpcap-dev doctest-dev
   nftables busybox iproute2 procps python3
 )

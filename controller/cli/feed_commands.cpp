@@ -10,6 +10,7 @@
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/machine_json.h"
+#include "controller/feeds/feed_archive.h"
 #include "controller/feeds/feed_scan.h"
 
 #include <Poco/JSON/Array.h>
@@ -56,7 +57,6 @@ int import(const portcullis::cli::Arguments& args, const ControllerConfig& confi
   auto signatureFile = args.value("signature");
   auto publisherName = args.value("publisher");
   if (!fs::exists(path)) return runtimeError(path.string() + ": no such file or directory");
-  if (path.extension() == ".zip") return runtimeError(path.string() + ": zip feeds are not supported yet; unpack it and sign or import the files");
   if (insecure && (signatureFile || publisherName))
     return usageError("--insecure cannot be combined with --signature or --publisher");
 
@@ -71,6 +71,8 @@ int import(const portcullis::cli::Arguments& args, const ControllerConfig& confi
     if (!content) return runtimeError("cannot read " + path.string());
     files.push_back({path.string(), *content});
   }
+  // The signature covers the file as it is: for a zip, the archive's bytes.
+  const std::string signedBytes = files.size() == 1 ? files.front().content : std::string();
 
   auto& logger = auditLog(config);
   auto store = openStore(config);
@@ -89,7 +91,7 @@ int import(const portcullis::cli::Arguments& args, const ControllerConfig& confi
                           ", below the required " + std::to_string(config.minTrustLevel));
     auto signature = util::readFile(*signatureFile);
     if (!signature) return runtimeError("cannot read " + *signatureFile);
-    auto verified = pki::verifyDetachedSignature(known->publicKeyPem, files.front().content, *signature);
+    auto verified = pki::verifyDetachedSignature(known->publicKeyPem, signedBytes, *signature);
     if (!verified) {
       logger.warning("FEED_REJECTED path=%s publisher=%s reason=%s", path.string(), *publisherName, verified.error());
       return runtimeError(path.string() + ": " + verified.error() + "; nothing imported");
@@ -97,6 +99,11 @@ int import(const portcullis::cli::Arguments& args, const ControllerConfig& confi
     publisher = *publisherName;
   }
 
+  if (path.extension() == ".zip") {
+    auto unpacked = feeds::readZipFeed(path.string(), signedBytes);
+    if (!unpacked) return runtimeError(unpacked.error() + "; nothing imported");
+    files = std::move(unpacked).value();
+  }
   const auto scan = feeds::scanFeed(files);
   for (const auto& bad : scan.unparsable) std::cerr << "portcullis-controller: skipped " << bad << "\n";
   std::vector<store::StoredAdvisory> records;

@@ -108,3 +108,25 @@ TEST_CASE("an unsigned directory with --insecure: logged, and what is not for De
   auto signedDir = f.c.cli({"feed", "import", f.p("osv"), "--signature", f.p("x"), "--publisher", "debian"});
   CHECK(signedDir.exitCode == 1);
 }
+
+TEST_CASE("a signed zip archive of records is imported; a damaged one changes nothing") {
+  Feeds f;
+  REQUIRE(f.c.cli({"feed", "trust", "debian", "--key", f.p("ec.pub"), "--level", "5"}).exitCode == 0);
+  std::string second = kRecord;
+  second.replace(second.find("DSA-5532-1"), 10, "DSA-5533-1");
+  f.write("one.json", kRecord);
+  f.write("two.json", second);
+  f.sh("python3 -c \"import zipfile; z = zipfile.ZipFile('feed.zip', 'w', zipfile.ZIP_DEFLATED); "
+       "z.write('one.json', 'osv/DSA-5532-1.json'); z.write('two.json', 'osv/DSA-5533-1.json'); z.close()\"");
+  f.sh("openssl dgst -sha256 -sign ec.key -out feed.zip.sig feed.zip");
+  auto o = f.c.cli({"feed", "import", f.p("feed.zip"), "--signature", f.p("feed.zip.sig"), "--publisher", "debian"});
+  REQUIRE_MESSAGE(o.exitCode == 0, o.err);
+  CHECK(o.out.find("2 new") != std::string::npos);
+  CHECK(f.stored() == 2);
+
+  f.sh("head -c 100 feed.zip > cut.zip && openssl dgst -sha256 -sign ec.key -out cut.zip.sig cut.zip");
+  auto cut = f.c.cli({"feed", "import", f.p("cut.zip"), "--signature", f.p("cut.zip.sig"), "--publisher", "debian"});
+  CHECK(cut.exitCode == 1);
+  CHECK(cut.err.find("not a readable zip archive") != std::string::npos);
+  CHECK(f.stored() == 2);
+}
