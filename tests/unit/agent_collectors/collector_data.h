@@ -4,6 +4,8 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/run_command.h"
+
 // Captured real files live in tests/data/collectors.
 inline std::string dataPath(const std::string& name) {
   const char* src = std::getenv("PORTCULLIS_SOURCE_DIR");
@@ -24,13 +26,4 @@ inline std::string readWhole(const std::string& path) {
   return s.str();
 }
 
-inline std::string runCommand(const std::string& command) {
-  std::string out;
-  if (FILE* p = popen(command.c_str(), "r")) {
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    pclose(p);
-  }
-  return out;
-}
+using portcullis::testing::runCommand;

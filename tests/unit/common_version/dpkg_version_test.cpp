@@ -12,23 +12,15 @@
 #include <vector>
 
 #include "common/version/dpkg_version.h"
+#include "tests/support/run_command.h"
 
 using namespace portcullis::version;
+using portcullis::testing::runCommand;
 
 namespace {
 
 int sign(int x) { return (x > 0) - (x < 0); }
 
-std::string run(const std::string& command) {
-  std::string out;
-  if (FILE* p = popen(command.c_str(), "r")) {
-    char buf[65536];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    pclose(p);
-  }
-  return out;
-}
 
 // What the real dpkg says of each pair, one dpkg call or two a pair, two at a time.
 std::vector<int> dpkgVerdicts(const std::vector<std::pair<std::string, std::string>>& pairs) {
@@ -46,7 +38,7 @@ std::vector<int> dpkgVerdicts(const std::vector<std::pair<std::string, std::stri
       "     else echo \"$i 1\"; fi; "
       "   done < \"$part\") & "
       "done; wait; rm -f " + file + " " + file + ".part*";
-  std::istringstream in(run("bash -c '" + script + "'"));
+  std::istringstream in(runCommand("bash -c '" + script + "'"));
   std::vector<int> verdicts(pairs.size(), 99);
   std::size_t i;
   int v;
@@ -119,7 +111,7 @@ TEST_CASE("parsing as dpkg does, with reasons for what it refuses") {
 
 TEST_CASE("10,000 generated pairs agree with the real dpkg --compare-versions") {
   // The cross-check is the point of this test: without dpkg it fails, it does not pass quietly.
-  REQUIRE_MESSAGE(!run("command -v dpkg").empty(), "dpkg is not installed: the cross-check cannot run");
+  REQUIRE_MESSAGE(!runCommand("command -v dpkg").empty(), "dpkg is not installed: the cross-check cannot run");
   std::mt19937_64 rng(1123);
   std::vector<std::pair<std::string, std::string>> pairs;
   while (pairs.size() < 10000) {
@@ -140,7 +132,7 @@ TEST_CASE("10,000 generated pairs agree with the real dpkg --compare-versions") 
 }
 
 TEST_CASE("every installed version of this machine sorts as dpkg sorts it") {
-  const std::string listed = run("dpkg-query -W -f='${Version}\\n' 2>/dev/null");
+  const std::string listed = runCommand("dpkg-query -W -f='${Version}\\n' 2>/dev/null");
   std::set<std::string> unique;
   std::istringstream in(listed);
   for (std::string line; std::getline(in, line);)

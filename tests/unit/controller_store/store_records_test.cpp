@@ -14,11 +14,7 @@ namespace {
 
 using testing::TempDir;
 
-struct Fixture {
-  TempDir dir;
-  std::filesystem::path file = dir.file("controller.db");
-  std::unique_ptr<Store> store = Store::openSqlite(file);
-};
+using Fixture = testing::StoreFixture;
 
 TEST_CASE_FIXTURE(Fixture, "an enrollment token is accepted once, then reported as used") {
   store->addEnrollToken("h1", 100, 200);

@@ -11,11 +11,7 @@ namespace {
 
 using testing::TempDir;
 
-struct Fixture {
-  TempDir dir;
-  std::filesystem::path file = dir.file("controller.db");
-  std::unique_ptr<Store> store = Store::openSqlite(file);
-
+struct Fixture : testing::StoreFixture {
   std::int64_t rows(const std::string& table, const std::string& machine) {
     if (table == "packages")
       return testing::queryInt(file, "SELECT count(*) FROM packages WHERE machine = (SELECT key FROM machines WHERE id = ?)",

@@ -37,4 +37,11 @@ std::string queryText(const std::filesystem::path& file, const std::string& sql,
 // Runs statements through a separate connection.
 void execute(const std::filesystem::path& file, const std::string& sql);
 
+// A fresh store in its own temporary directory.
+struct StoreFixture {
+  TempDir dir;
+  std::filesystem::path file = dir.file("controller.db");
+  std::unique_ptr<Store> store = Store::openSqlite(file);
+};
+
 }  // namespace portcullis::store::testing
