@@ -119,6 +119,10 @@ Result<OsvAdvisory> parseOsvAdvisory(std::string_view json) {
                 }
               if (!known) throw std::invalid_argument("event " + std::to_string(e) + " has no known kind");
             }
+            // Sorted once here so evaluating a range never sorts again.
+            std::stable_sort(rg.events.begin(), rg.events.end(), [](const OsvEvent& a, const OsvEvent& b) {
+              return compareEventVersions(a.version, b.version) < 0;
+            });
             out.ranges.push_back(std::move(rg));
           }
         }
@@ -139,12 +143,8 @@ bool isAffected(const OsvAffected& affected, std::string_view installed) {
   const std::string v(installed);
   for (const auto& range : affected.ranges) {
     if (range.type != "ECOSYSTEM") continue;
-    auto events = range.events;
-    std::stable_sort(events.begin(), events.end(), [](const OsvEvent& a, const OsvEvent& b) {
-      return compareEventVersions(a.version, b.version) < 0;
-    });
     bool inside = false;
-    for (const auto& e : events) {
+    for (const auto& e : range.events) {  // in version order (the parser sorts them)
       const int c = compareEventVersions(v, e.version);
       switch (e.kind) {
         case OsvEvent::Kind::Introduced:

@@ -19,7 +19,7 @@ struct OsvEvent {
 
 struct OsvRange {
   std::string type;  // ECOSYSTEM is the only one evaluated for Debian
-  std::vector<OsvEvent> events;
+  std::vector<OsvEvent> events;  // in version order once parsed ("0" first)
 };
 
 struct OsvAffected {

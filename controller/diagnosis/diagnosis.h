@@ -1,0 +1,100 @@
+#pragma once
+// Diagnosis: which advisories affect a machine's installed packages, and which
+// measures its group's policy chooses for each (patch, temporary filter rule,
+// stop the service, quarantine), with the reason for every choice. Pure: the
+// machine's facts, the advisory index, the policy and the time in; values out.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/diagnosis/advisory_index.h"
+#include "controller/diagnosis/policy.h"
+
+namespace portcullis::diagnosis {
+
+struct InstalledPackage {
+  std::string name;
+  std::string version;
+  std::string source;         // the source package (the name when dpkg gives none)
+  std::string sourceVersion;  // the source version (the version when dpkg gives none)
+};
+
+// A network service a package ships, as the agent found it through dpkg's
+// file lists: the process listening and its port.
+struct ListeningService {
+  std::string package;
+  std::string process;
+  std::uint32_t port = 0;
+  bool udp = false;
+};
+
+struct MachineFacts {
+  MachineIdentity identity;
+  std::string ecosystem;  // "Debian:12"; empty when no advisory source covers the OS
+  std::vector<InstalledPackage> packages;
+  std::vector<ListeningService> listening;
+};
+
+// The OSV ecosystem of an OS release: debian 12.4 -> "Debian:12",
+// ubuntu 22.04 -> "Ubuntu:22.04"; "" for others.
+std::string ecosystemFor(const std::string& osId, const std::string& versionId);
+
+struct Vulnerability {
+  std::string advisory;
+  std::vector<std::string> aliases;
+  std::string package;  // binary package
+  std::string source;
+  std::string installed;      // binary version
+  std::string sourceVersion;  // the version compared
+  std::optional<std::string> fixed;
+  Severity severity = Severity::Unknown;
+  std::string summary;
+  bool listening = false;  // the package has a service listening on the network
+};
+
+struct Measure {
+  enum class Kind { Patch, Filter, StopService, Quarantine };
+  Kind kind = Kind::Patch;
+  std::string advisory;
+  std::string package;  // the source package for a patch, else the binary package
+  std::string source;
+  std::string fixed;    // patch: the source version that fixes it
+  std::vector<std::string> packages;  // patch: the binary packages to upgrade
+  std::vector<ListeningService> services;  // filter, stop_service: what listens
+  Severity severity = Severity::Unknown;
+  std::string waitsFor;  // patch: "" (now), "approval" or "maintenance window"
+  std::string reason;
+};
+const char* measureKindName(Measure::Kind k);
+
+// A vulnerability the policy takes no measure for, and why.
+struct Unmeasured {
+  std::string advisory;
+  std::string package;
+  std::string reason;
+};
+
+struct Diagnosis {
+  std::string group;
+  std::string groupRule;  // how the machine got into its group
+  std::vector<Vulnerability> vulnerabilities;
+  std::vector<Measure> measures;
+  std::vector<Unmeasured> unmeasured;
+  std::size_t ignoredUnimportant = 0;
+  std::string note;  // e.g. no advisories for this OS
+};
+
+// Every affected (advisory, binary package) pair, unimportant ones included,
+// ordered by source, advisory, package. onlySource limits it to one source.
+std::vector<Vulnerability> findVulnerabilities(const MachineFacts& machine, const AdvisoryIndex& index,
+                                               const std::string& onlySource = {});
+
+// The measures the group's policy chooses for these vulnerabilities.
+void chooseMeasures(const MachineFacts& machine, const GroupPolicy& group, const std::string& groupLabel,
+                    std::int64_t now, Diagnosis& diagnosis);
+
+Diagnosis diagnose(const MachineFacts& machine, const AdvisoryIndex& index, const Policy& policy,
+                   std::int64_t now);
+
+}  // namespace portcullis::diagnosis

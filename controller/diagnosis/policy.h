@@ -1,0 +1,102 @@
+#pragma once
+// The operator's policy file: machine groups and, per group, how to patch,
+// when to set a temporary filter rule or stop a service, what quarantines a
+// machine, and which operation checks confirm a patch. INI format (see the
+// README, "Policy file"); validated as a whole with file:line errors. Pure.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/util/result.h"
+#include "controller/diagnosis/severity.h"
+
+namespace portcullis::diagnosis {
+
+enum class Patching { Auto, Approve, Never };
+const char* patchingName(Patching p);
+
+// "Sat 02:00-04:00", "Mon-Fri 22:00-23:30", "daily 01:00-05:00" (UTC). A
+// window may run past midnight ("Sun 23:00-01:00" ends Monday 01:00).
+struct MaintenanceWindow {
+  std::uint8_t days = 0;  // bit 0 Sunday .. bit 6 Saturday
+  int startMinute = 0;    // minutes after midnight
+  int endMinute = 0;
+  std::string text;  // as written
+};
+Result<MaintenanceWindow> parseMaintenanceWindow(std::string_view text);
+bool insideWindow(const MaintenanceWindow& window, std::int64_t unixTime);
+
+struct Cidr {
+  std::uint32_t network = 0;  // IPv4, host order
+  int prefix = 0;
+  std::string text;
+};
+Result<Cidr> parseCidr(std::string_view text);
+bool contains(const Cidr& cidr, std::string_view address);  // "10.0.0.5" or "10.0.0.5/24"
+
+// A check run on the machine before and after a patch.
+struct OperationCheck {
+  enum class Kind { Process, Tcp, Http, Smtp, Rejected };
+  std::string name;
+  Kind kind = Kind::Tcp;
+  std::string process;     // Process: the process name (comm)
+  std::string target;      // Tcp, Smtp, Rejected: HOST:PORT; Http: the URL
+  int expectStatus = 200;  // Http
+  std::string expectText;  // Http: text the body must contain, if any
+  std::string relayDomain = "example.net";  // Smtp: an outside domain it must refuse
+  int timeoutMs = 5000;
+};
+const char* checkKindName(OperationCheck::Kind k);
+
+struct GroupPolicy {
+  std::string name = "default";
+  // Membership (not used by the defaults).
+  std::vector<std::string> machines;      // explicit machine ids or host names
+  std::vector<std::string> hostPatterns;  // shell patterns: db-*, web?.example.org
+  std::vector<Cidr> subnets;
+
+  Patching patching = Patching::Auto;
+  std::vector<std::string> neverPatch;  // package patterns (binary or source name)
+  std::vector<MaintenanceWindow> windows;  // empty: any time
+  bool includeUnimportant = false;
+
+  std::optional<Severity> filterFrom = Severity::High;  // nullopt: never filter
+  bool stopService = false;
+  std::vector<Cidr> managementAllow;  // sources a filter rule still lets in
+
+  std::optional<Severity> quarantineFrom = Severity::Critical;  // nullopt: never
+  bool quarantineUnfixedOnly = true;
+  bool quarantineListeningOnly = true;
+
+  std::vector<std::string> checks;  // names of [check NAME] sections
+};
+
+struct Policy {
+  std::string source;  // file name, for messages
+  GroupPolicy defaults;
+  std::vector<GroupPolicy> groups;  // file order
+  std::map<std::string, OperationCheck> checks;
+};
+
+// Every error at once, one per line, each with file:line.
+Result<Policy> parsePolicy(std::string_view text, const std::string& sourceName);
+Result<Policy> loadPolicy(const std::string& path);
+
+// What a machine is, for group membership.
+struct MachineIdentity {
+  std::string id;
+  std::string hostname;
+  std::vector<std::string> ipv4;  // "10.0.0.5/24" or bare addresses
+};
+
+struct GroupMatch {
+  const GroupPolicy* group = nullptr;
+  std::string rule;  // why: machines = web1 | hosts = db-* | subnet 10.1.0.0/16 | no group matched
+};
+// Explicit assignment wins over patterns and subnets; then groups in file order.
+GroupMatch groupFor(const Policy& policy, const MachineIdentity& machine);
+
+}  // namespace portcullis::diagnosis
