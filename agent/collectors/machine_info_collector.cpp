@@ -11,6 +11,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include "agent/collectors/dpkg_file_owners.h"
 #include "agent/collectors/dpkg_status.h"
 #include "agent/collectors/os_release.h"
 #include "agent/collectors/proc_parsers.h"
@@ -107,6 +108,7 @@ void MachineInfoCollector::collectInterfaces(v1::MachineInfo& info) const {
 void MachineInfoCollector::collectProcessesAndSockets(v1::MachineInfo& info) const {
   const auto users = parsePasswd(readAll(root_ / "etc/passwd"));
   std::map<std::uint64_t, std::pair<std::uint32_t, std::string>> socketOwner;
+  std::map<std::uint32_t, std::string> executables;  // pid -> path of its program
   std::vector<v1::Process> processes;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root_ / "proc", ec)) {
@@ -132,6 +134,13 @@ void MachineInfoCollector::collectProcessesAndSockets(v1::MachineInfo& info) con
       if (linkErr) continue;
       if (auto inode = socketInode(target.string())) socketOwner.emplace(*inode, std::pair{stat->pid, stat->comm});
     }
+    std::error_code exeErr;
+    std::string exe = fs::read_symlink(e.path() / "exe", exeErr).string();
+    // A program replaced by an upgrade while running shows as "PATH (deleted)".
+    if (constexpr std::string_view deleted = " (deleted)";
+        exe.size() > deleted.size() && exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0)
+      exe.resize(exe.size() - deleted.size());
+    if (!exeErr && !exe.empty()) executables[stat->pid] = exe;
     processes.push_back(std::move(p));
   }
   std::sort(processes.begin(), processes.end(), [](const auto& a, const auto& b) { return a.pid() < b.pid(); });
@@ -154,6 +163,14 @@ void MachineInfoCollector::collectProcessesAndSockets(v1::MachineInfo& info) con
       }
       sockets.push_back(std::move(s));
     }
+  // Name the package behind each listening program, as `dpkg -S` would.
+  std::set<std::string> programs;
+  for (const auto& s : sockets)
+    if (auto it = executables.find(s.pid()); it != executables.end()) programs.insert(it->second);
+  const auto owners = fileOwners(root_ / "var/lib/dpkg/info", programs);
+  for (auto& s : sockets)
+    if (auto exe = executables.find(s.pid()); exe != executables.end())
+      if (auto owner = owners.find(exe->second); owner != owners.end()) s.set_package(owner->second);
   std::sort(sockets.begin(), sockets.end(), [](const auto& a, const auto& b) {
     if (a.protocol() != b.protocol()) return a.protocol() < b.protocol();
     if (a.port() != b.port()) return a.port() < b.port();

@@ -76,6 +76,7 @@ int initCommand(const Words& words) {
     // The CA follows the server certificate so an enrolling agent can pin it.
     util::writeFileAtomic(dir / "server.crt", serverCert + caCert, 0644);
     util::writeFileAtomic(dir / "controller.conf", defaultControllerConfigText(listen), 0644);
+    util::writeFileAtomic(dir / "policy.conf", defaultPolicyText(), 0644);
 
     auto config = loadControllerConfig(dir / "controller.conf");
     if (!config) return runtimeError(config.error());

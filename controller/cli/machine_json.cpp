@@ -5,6 +5,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
 namespace portcullis::controller::cli {
@@ -60,8 +61,8 @@ std::string machinesJson(const std::vector<store::MachineSummary>& machines) {
   return render(a);
 }
 
-std::string machineJson(const store::MachineRecord& machine,
-                        const std::vector<store::Transition>& transitions) {
+std::string machineJson(const store::MachineRecord& machine, const std::vector<store::Transition>& transitions,
+                        const std::string& diagnosis) {
   Object::Ptr o = summaryObject(machine.summary);
   const auto& info = machine.info;
   o->set("machine_id", info.machine_id());
@@ -110,6 +111,7 @@ std::string machineJson(const store::MachineRecord& machine,
     x->set("port", s.port());
     x->set("pid", s.pid());
     x->set("process", s.process());
+    x->set("package", s.package());
     listening->add(x);
   }
   o->set("listening", listening);
@@ -125,6 +127,13 @@ std::string machineJson(const store::MachineRecord& machine,
     history->add(x);
   }
   o->set("transitions", history);
+  if (!diagnosis.empty()) {
+    // The diagnosis keys, as `diagnose --json` gives them.
+    Poco::JSON::Parser parser;
+    const auto d = parser.parse(diagnosis).extract<Object::Ptr>();
+    for (const char* key : {"group", "group_rule", "vulnerabilities", "measures", "unmeasured", "ignored_unimportant"})
+      o->set(key, d->get(key));
+  }
   return render(o);
 }
 

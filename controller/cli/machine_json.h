@@ -11,8 +11,9 @@ namespace portcullis::controller::cli {
 std::string isoTime(std::int64_t unixSeconds);  // "2026-11-23T04:05:06Z", "" for 0
 
 std::string machinesJson(const std::vector<store::MachineSummary>& machines);
-std::string machineJson(const store::MachineRecord& machine,
-                        const std::vector<store::Transition>& transitions);
+// diagnosis: the `diagnose --json` text of the machine, whose keys are added.
+std::string machineJson(const store::MachineRecord& machine, const std::vector<store::Transition>& transitions,
+                        const std::string& diagnosis = {});
 std::string commandsJson(const std::vector<store::OutboxCommand>& commands);
 std::string agentsJson(const std::vector<store::AgentRecord>& agents);
 

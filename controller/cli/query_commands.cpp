@@ -4,7 +4,9 @@
 
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
+#include "controller/cli/diagnosis_support.h"
 #include "controller/cli/machine_json.h"
+#include "controller/diagnosis/machine_facts.h"
 
 namespace portcullis::controller::cli {
 
@@ -49,8 +51,16 @@ int machineCommand(const Words& words) {
     auto m = store->machine(key);
     if (!m) return runtimeError("no machine with id or host name '" + key + "'");
     const auto transitions = store->transitions(m->summary.id);
+    auto policy = policyFor(*config);
+    if (!policy) return runtimeError(policy.error());
+    diagnosis::AdvisoryIndex index;
+    std::size_t skipped = 0;
+    loadIndex(*store, index, skipped);
+    const auto facts = diagnosis::factsFrom(m->info, m->summary.id);
+    const auto diagnosed = diagnosis::diagnose(facts, index, *policy, unixNow());
     if (args->flag("json")) {
-      std::cout << machineJson(*m, transitions);
+      std::cout << machineJson(*m, transitions,
+                               diagnosisJson({m->summary.id, m->summary.hostname, facts.ecosystem}, diagnosed));
       return 0;
     }
     const auto& s = m->summary;
@@ -73,11 +83,13 @@ int machineCommand(const Words& words) {
     std::cout << "  listening:\n";
     for (const auto& l : info.listening())
       std::cout << "    " << (l.protocol() == v1::ListeningSocket::UDP ? "udp " : "tcp ") << l.address()
-                << ":" << l.port() << "  " << (l.process().empty() ? "-" : l.process()) << "\n";
+                << ":" << l.port() << "  " << (l.process().empty() ? "-" : l.process())
+                << (l.package().empty() ? "" : "  (" + l.package() + ")") << "\n";
     std::cout << "  processes:   " << info.processes_size() << "\n"
               << "  packages:    " << s.packageCount << " installed\n";
     for (const auto& p : info.packages())
       std::cout << "    " << p.name() << " " << p.version() << " " << p.arch() << "\n";
+    printDiagnosis(std::cout, diagnosed, "  ");
     std::cout << "  history:\n";
     for (const auto& t : transitions)
       std::cout << "    " << isoTime(t.at) << "  " << t.fromState << " -> " << t.toState << "  (" << t.cause << ")\n";

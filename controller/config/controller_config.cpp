@@ -34,6 +34,8 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
 
   c.minTrustLevel = r.integer("feeds.min_trust_level", c.minTrustLevel, 1, 5);
 
+  c.policyFile = config::resolvePath(c.dir.string(), r.text("policy.file", "policy.conf"));
+
   c.workers = r.integer("server.workers", c.workers, 1, 64);
 
   c.logLevel = r.text("log.level", c.logLevel);
@@ -76,6 +78,9 @@ std::string defaultControllerConfigText(const std::string& listen) {
          "\n[feeds]\n"
          "# Trust level (1 lowest .. 5 highest) a feed's publisher needs for its signed feed to be imported.\n"
          "min_trust_level = 3\n"
+         "\n[policy]\n"
+         "# Machine groups and their patching, filtering, quarantine and checks (reloaded on SIGHUP).\n"
+         "file = policy.conf\n"
          "\n[server]\n"
          "# Threads that parse and answer agent messages.\n"
          "workers = 2\n"
@@ -86,6 +91,46 @@ std::string defaultControllerConfigText(const std::string& listen) {
          "file =\n"
          "# What administrative commands did (revoke, feed trust, feed import).\n"
          "audit_file = audit.log\n";
+}
+
+std::string defaultPolicyText() {
+  return "# Portcullis policy: what the controller does about the advisories that\n"
+         "# affect a machine. Groups are matched by `machines` (explicit ids or host\n"
+         "# names) first, then by `hosts` patterns or `subnets` in file order; a\n"
+         "# machine in no group follows [defaults]. A group inherits every key it\n"
+         "# does not set from [defaults]. Reloaded on SIGHUP. See the README.\n"
+         "\n[defaults]\n"
+         "# auto: patch at once (inside a maintenance window, if any are set);\n"
+         "# approve: the patch waits for `portcullis-controller approve ID`; never.\n"
+         "patching = auto\n"
+         "# Package patterns never patched automatically, e.g. linux-image-*\n"
+         "never_patch =\n"
+         "# e.g. Sat 02:00-04:00, Mon-Fri 22:00-23:00 (UTC); empty: any time\n"
+         "maintenance_windows =\n"
+         "include_unimportant = no\n"
+         "# While a hole stays open, a listening service of the package gets a\n"
+         "# temporary filter rule from this severity on (never to turn it off).\n"
+         "filter_from = high\n"
+         "# yes: stop the vulnerable service instead of filtering it\n"
+         "stop_service = no\n"
+         "# Addresses a filter rule still lets in (management hosts), CIDR list\n"
+         "management_allow =\n"
+         "# Quarantine from this severity on; by default only for holes with no\n"
+         "# fix in a package that listens on the network.\n"
+         "quarantine_from = critical\n"
+         "quarantine_unfixed_only = yes\n"
+         "quarantine_listening_only = yes\n"
+         "# Operation checks run before and after a patch: names of [check NAME]\n"
+         "checks =\n"
+         "\n# [group databases]\n"
+         "# hosts = db-*\n"
+         "# patching = approve\n"
+         "# never_patch = linux-image-*, postgresql-*\n"
+         "# checks = postgres\n"
+         "#\n"
+         "# [check postgres]\n"
+         "# type = tcp\n"
+         "# target = 127.0.0.1:5432\n";
 }
 
 }  // namespace portcullis::controller

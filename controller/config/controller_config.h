@@ -38,6 +38,9 @@ struct ControllerConfig {
   // [feeds]
   std::int64_t minTrustLevel = 3;  // a signed feed's publisher needs at least this level
 
+  // [policy]
+  std::filesystem::path policyFile;  // groups, patching, filtering, quarantine, checks
+
   // [server]
   std::int64_t workers = 2;
 
@@ -54,5 +57,7 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
 
 // The text `init` writes: every key with its default and a comment.
 std::string defaultControllerConfigText(const std::string& listen);
+// The policy file `init` writes next to it: the defaults, spelled out.
+std::string defaultPolicyText();
 
 }  // namespace portcullis::controller

@@ -65,6 +65,11 @@ std::vector<PackageKey> AdvisoryIndex::remove(const std::string& id) {
   return keys;
 }
 
+void AdvisoryIndex::clear() {
+  byPackage_.clear();
+  byId_.clear();
+}
+
 bool AdvisoryIndex::knows(std::string_view ecosystem, std::string_view package) const {
   auto eco = byPackage_.find(ecosystem);
   return eco != byPackage_.end() && eco->second.find(package) != eco->second.end();

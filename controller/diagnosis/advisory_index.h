@@ -45,6 +45,7 @@ class AdvisoryIndex {
   // whose advisories changed (those of the old record and of the new one).
   std::vector<PackageKey> upsert(feeds::OsvAdvisory advisory);
   std::vector<PackageKey> remove(const std::string& id);
+  void clear();
 
   // Advisories affecting this version of a source package, in id order.
   const std::vector<Match>& matches(std::string_view ecosystem, std::string_view package,

@@ -3,20 +3,10 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 namespace portcullis::diagnosis {
 namespace {
-
-bool neverPatched(const GroupPolicy& g, const std::string& package, std::string* pattern) {
-  for (const auto& p : g.neverPatch)
-    if (fnmatch(p.c_str(), package.c_str(), 0) == 0) {
-      *pattern = p;
-      return true;
-    }
-  return false;
-}
 
 std::string describeServices(const std::vector<ListeningService>& services) {
   std::string out;
@@ -75,119 +65,137 @@ std::vector<Vulnerability> findVulnerabilities(const MachineFacts& machine, cons
   return out;
 }
 
+Decision decide(const GroupPolicy& g, Severity severity, bool hasFix, bool neverPatched, bool listening,
+                bool inWindow) {
+  Decision d;
+  if (!hasFix) d.noPatch = Decision::NoPatch::NoFix;
+  else if (neverPatched) d.noPatch = Decision::NoPatch::NeverPatch;
+  else if (g.patching == Patching::Never) d.noPatch = Decision::NoPatch::PatchingNever;
+  else {
+    d.patch = true;
+    if (g.patching == Patching::Approve) d.waitsFor = "approval";
+    else if (!inWindow) d.waitsFor = "maintenance window";
+  }
+  // Temporary protection while the hole stays open.
+  if (!d.patchedNow() && listening && g.filterFrom && severity >= *g.filterFrom) {
+    d.protect = true;
+    d.stopService = g.stopService;
+  }
+  d.quarantine = g.quarantineFrom && severity >= *g.quarantineFrom && (!g.quarantineUnfixedOnly || !hasFix) &&
+                 (!g.quarantineListeningOnly || listening);
+  return d;
+}
+
+bool inMaintenanceWindow(const GroupPolicy& g, std::int64_t now) {
+  if (g.windows.empty()) return true;
+  return std::any_of(g.windows.begin(), g.windows.end(), [&](const auto& w) { return insideWindow(w, now); });
+}
+
+const std::string* neverPatchPattern(const GroupPolicy& g, const std::string& package) {
+  for (const auto& p : g.neverPatch)
+    if (fnmatch(p.c_str(), package.c_str(), 0) == 0) return &p;
+  return nullptr;
+}
+
 void chooseMeasures(const MachineFacts& machine, const GroupPolicy& g, const std::string& label,
                     std::int64_t now, Diagnosis& d) {
+  const bool inWindow = inMaintenanceWindow(g, now);
   // One decision per (advisory, source package): a patch upgrades every
-  // binary package built from that source.
-  std::map<std::pair<std::string, std::string>, std::vector<const Vulnerability*>> bySource;
-  for (const auto& v : d.vulnerabilities) bySource[{v.advisory, v.source}].push_back(&v);
+  // binary package built from that source. Vulnerabilities come sorted by
+  // (source, advisory, package), so each pair is one run.
+  const auto& vs = d.vulnerabilities;
+  for (std::size_t begin = 0; begin < vs.size();) {
+    std::size_t end = begin + 1;
+    while (end < vs.size() && vs[end].source == vs[begin].source && vs[end].advisory == vs[begin].advisory) ++end;
+    const Vulnerability& first = vs[begin];
+    const std::string& advisory = first.advisory;
+    const std::string& source = first.source;
+    const std::string sev = severityName(first.severity);
 
-  bool inWindow = g.windows.empty();
-  for (const auto& w : g.windows) inWindow = inWindow || insideWindow(w, now);
-
-  for (const auto& [key, vulns] : bySource) {
-    const auto& [advisory, source] = key;
-    const Vulnerability& first = *vulns.front();
-    const Severity severity = first.severity;
-    const std::string sev = severityName(severity);
-    std::vector<ListeningService> services;
     std::vector<std::string> binaries;
-    for (const auto* v : vulns) {
-      binaries.push_back(v->package);
+    std::vector<ListeningService> services;
+    const std::string* pattern = neverPatchPattern(g, source);
+    for (std::size_t i = begin; i < end; ++i) {
+      binaries.push_back(vs[i].package);
+      if (!pattern) pattern = neverPatchPattern(g, vs[i].package);
       for (const auto& s : machine.listening)
-        if (s.package == v->package) services.push_back(s);
+        if (s.package == vs[i].package) services.push_back(s);
     }
-    bool measured = false;
-    bool patchedNow = false;
+    const Decision dec = decide(g, first.severity, first.fixed.has_value(), pattern != nullptr,
+                                !services.empty(), inWindow);
+
     std::string whyNoPatch;
-
-    if (first.fixed) {
-      std::string pattern;
-      bool blocked = neverPatched(g, source, &pattern);
-      for (const auto& b : binaries) blocked = blocked || neverPatched(g, b, &pattern);
-      if (blocked) {
-        whyNoPatch = "never_patch = " + pattern + " in " + label;
-      } else if (g.patching == Patching::Never) {
-        whyNoPatch = "patching = never in " + label;
-      } else {
-        Measure m;
-        m.kind = Measure::Kind::Patch;
-        m.advisory = advisory;
-        m.package = source;
-        m.source = source;
-        m.fixed = *first.fixed;
-        m.packages = binaries;
-        m.severity = severity;
-        m.reason = "fixed in " + *first.fixed + "; " + label + ": patching = " + patchingName(g.patching);
-        if (g.patching == Patching::Approve) {
-          m.waitsFor = "approval";
-          m.reason += ", waits for approval";
-        } else if (!inWindow) {
-          m.waitsFor = "maintenance window";
-          m.reason += ", waits for a maintenance window (";
-          for (std::size_t i = 0; i < g.windows.size(); ++i)
-            m.reason += (i ? ", " : "") + g.windows[i].text;
-          m.reason += " UTC)";
-        }
-        patchedNow = m.waitsFor.empty();
-        if (!patchedNow) whyNoPatch = "the patch " + std::string(m.waitsFor == "approval" ? "waits for approval" : "waits for a maintenance window");
-        d.measures.push_back(std::move(m));
-        measured = true;
-      }
-    } else {
-      whyNoPatch = "no fix published";
+    switch (dec.noPatch) {
+      case Decision::NoPatch::NoFix: whyNoPatch = "no fix published"; break;
+      case Decision::NoPatch::NeverPatch: whyNoPatch = "never_patch = " + *pattern + " in " + label; break;
+      case Decision::NoPatch::PatchingNever: whyNoPatch = "patching = never in " + label; break;
+      case Decision::NoPatch::None:
+        if (!dec.patchedNow()) whyNoPatch = std::string("the patch waits for ") + (dec.waitsFor[0] == 'a' ? "approval" : "a maintenance window");
+        break;
     }
-
-    // Temporary protection while the hole stays open.
-    if (!patchedNow && !services.empty() && g.filterFrom && severity >= *g.filterFrom) {
-      for (const auto* v : vulns) {
+    if (dec.patch) {
+      Measure m;
+      m.kind = Measure::Kind::Patch;
+      m.advisory = advisory;
+      m.package = source;
+      m.source = source;
+      m.fixed = *first.fixed;
+      m.packages = binaries;
+      m.severity = first.severity;
+      m.waitsFor = dec.waitsFor;
+      m.reason = "fixed in " + *first.fixed + "; " + label + ": patching = " + patchingName(g.patching);
+      if (m.waitsFor == "approval") m.reason += ", waits for approval";
+      if (m.waitsFor == "maintenance window") {
+        m.reason += ", waits for a maintenance window (";
+        for (std::size_t i = 0; i < g.windows.size(); ++i) m.reason += (i ? ", " : "") + g.windows[i].text;
+        m.reason += " UTC)";
+      }
+      d.measures.push_back(std::move(m));
+    }
+    if (dec.protect) {
+      for (const auto& b : binaries) {
         std::vector<ListeningService> own;
         for (const auto& s : services)
-          if (s.package == v->package) own.push_back(s);
+          if (s.package == b) own.push_back(s);
         if (own.empty()) continue;
         Measure m;
-        m.kind = g.stopService ? Measure::Kind::StopService : Measure::Kind::Filter;
+        m.kind = dec.stopService ? Measure::Kind::StopService : Measure::Kind::Filter;
         m.advisory = advisory;
-        m.package = v->package;
+        m.package = b;
         m.source = source;
-        m.services = own;
-        m.severity = severity;
-        m.reason = whyNoPatch + "; severity " + sev + " >= filter_from = " + severityName(*g.filterFrom) +
-                   " in " + label + "; listening: " + describeServices(own) +
-                   (g.stopService ? "; stop_service = yes" : "");
+        m.severity = first.severity;
+        m.reason = whyNoPatch + "; severity " + sev + " >= filter_from = " + severityName(*g.filterFrom) + " in " +
+                   label + "; listening: " + describeServices(own) + (dec.stopService ? "; stop_service = yes" : "");
+        m.services = std::move(own);
         d.measures.push_back(std::move(m));
-        measured = true;
       }
     }
-
-    if (g.quarantineFrom && severity >= *g.quarantineFrom &&
-        (!g.quarantineUnfixedOnly || !first.fixed) && (!g.quarantineListeningOnly || !services.empty())) {
+    if (dec.quarantine) {
       Measure m;
       m.kind = Measure::Kind::Quarantine;
       m.advisory = advisory;
       m.package = services.empty() ? first.package : services.front().package;
       m.source = source;
       m.services = services;
-      m.severity = severity;
+      m.severity = first.severity;
       m.reason = "severity " + sev + " >= quarantine_from = " + severityName(*g.quarantineFrom) + " in " + label;
       if (!first.fixed) m.reason += "; no fix published";
       if (!services.empty()) m.reason += "; listening: " + describeServices(services);
       d.measures.push_back(std::move(m));
-      measured = true;
     }
-
-    if (!measured) {
+    if (!dec.measured()) {
       std::string reason = whyNoPatch;
       if (services.empty()) reason += "; no service of it listens";
       else if (!g.filterFrom) reason += "; filter_from = never in " + label;
       else reason += "; severity " + sev + " is below filter_from = " + severityName(*g.filterFrom);
       d.unmeasured.push_back(Unmeasured{advisory, source, reason});
     }
+    begin = end;
   }
 }
 
-Diagnosis diagnose(const MachineFacts& machine, const AdvisoryIndex& index, const Policy& policy,
-                   std::int64_t now) {
+Diagnosis diagnoseFound(const MachineFacts& machine, std::vector<Vulnerability> found, const Policy& policy,
+                        std::int64_t now) {
   Diagnosis d;
   const GroupMatch match = groupFor(policy, machine.identity);
   d.group = match.group->name;
@@ -196,8 +204,7 @@ Diagnosis diagnose(const MachineFacts& machine, const AdvisoryIndex& index, cons
     d.note = "no advisory ecosystem for this OS release; only Debian and Ubuntu are matched";
     return d;
   }
-  auto all = findVulnerabilities(machine, index);
-  for (auto& v : all) {
+  for (auto& v : found) {
     if (v.severity == Severity::Unimportant && !match.group->includeUnimportant) {
       ++d.ignoredUnimportant;
       continue;
@@ -208,6 +215,11 @@ Diagnosis diagnose(const MachineFacts& machine, const AdvisoryIndex& index, cons
                                                            : "group " + d.group + " (" + d.groupRule + ")";
   chooseMeasures(machine, *match.group, label, now, d);
   return d;
+}
+
+Diagnosis diagnose(const MachineFacts& machine, const AdvisoryIndex& index, const Policy& policy,
+                   std::int64_t now) {
+  return diagnoseFound(machine, findVulnerabilities(machine, index), policy, now);
 }
 
 }  // namespace portcullis::diagnosis

@@ -85,6 +85,25 @@ struct Diagnosis {
   std::string note;  // e.g. no advisories for this OS
 };
 
+// What the group's policy decides for one (advisory, source package) on one
+// machine, before any words: the explanation is rendered from it separately.
+struct Decision {
+  enum class NoPatch { None, NoFix, NeverPatch, PatchingNever };
+  bool patch = false;
+  const char* waitsFor = "";  // patch: "", "approval" or "maintenance window"
+  NoPatch noPatch = NoPatch::None;
+  bool protect = false;      // a filter rule (or stop_service) for the listening packages
+  bool stopService = false;  // protect by stopping instead of filtering
+  bool quarantine = false;
+  bool measured() const { return patch || protect || quarantine; }
+  bool patchedNow() const { return patch && waitsFor[0] == '\0'; }
+};
+Decision decide(const GroupPolicy& group, Severity severity, bool hasFix, bool neverPatched, bool listening,
+                bool inWindow);
+bool inMaintenanceWindow(const GroupPolicy& group, std::int64_t now);  // true when it has none
+// The never_patch pattern that names this package, or nullptr.
+const std::string* neverPatchPattern(const GroupPolicy& group, const std::string& package);
+
 // Every affected (advisory, binary package) pair, unimportant ones included,
 // ordered by source, advisory, package. onlySource limits it to one source.
 std::vector<Vulnerability> findVulnerabilities(const MachineFacts& machine, const AdvisoryIndex& index,
@@ -96,5 +115,9 @@ void chooseMeasures(const MachineFacts& machine, const GroupPolicy& group, const
 
 Diagnosis diagnose(const MachineFacts& machine, const AdvisoryIndex& index, const Policy& policy,
                    std::int64_t now);
+// The same from vulnerabilities already found (the machine's packages are not
+// read: identity, ecosystem and listening services are).
+Diagnosis diagnoseFound(const MachineFacts& machine, std::vector<Vulnerability> found, const Policy& policy,
+                        std::int64_t now);
 
 }  // namespace portcullis::diagnosis

@@ -24,6 +24,7 @@ const char* kHelp =
     "  portcullis-controller feed trust NAME --key PUBKEY.pem --level N --config FILE\n"
     "  portcullis-controller feed import PATH --config FILE [--signature SIG] [--publisher NAME] [--insecure]\n"
     "  portcullis-controller advisories --config FILE [--json]\n"
+    "  portcullis-controller diagnose [ID_OR_HOSTNAME | --inventory FILE] --config FILE [--json]\n"
     "  portcullis-controller --help | --version\n"
     "\n"
     "Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error.\n";
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
       {"machines", machinesCommand},  {"machine", machineCommand},
       {"agents", agentsCommand},      {"commands", commandsCommand},
       {"feed", feedCommand},          {"advisories", advisoriesCommand},
+      {"diagnose", diagnoseCommand},
   };
   auto it = commands.find(command);
   if (it == commands.end()) return usageError("unknown command '" + command + "' (see --help)");

@@ -330,6 +330,14 @@ class SqliteStore final : public Store {
     });
   }
 
+  std::vector<std::string> advisoryRecords() override {
+    return guard("read advisory records", [&] {
+      std::vector<std::string> rows;
+      *session_ << "SELECT record FROM advisories ORDER BY id", into(rows), now;
+      return rows;
+    });
+  }
+
   void recordTransition(const Transition& t) override {
     writeTransaction("record transition", [&] {
       insertTransition(t);

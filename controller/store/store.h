@@ -156,6 +156,8 @@ class Store {
   virtual ImportCounts importAdvisories(const std::vector<StoredAdvisory>& advisories) = 0;
   // Without the record itself, ordered by id.
   virtual std::vector<StoredAdvisory> advisories() = 0;
+  // The OSV records themselves, ordered by id (for diagnosis).
+  virtual std::vector<std::string> advisoryRecords() = 0;
 
   virtual void recordTransition(const Transition& transition) = 0;
   virtual std::vector<Transition> transitions(const std::string& machineId) = 0;

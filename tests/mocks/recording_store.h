@@ -77,6 +77,7 @@ class RecordingStore : public store::Store {
   std::optional<store::Publisher> publisher(const std::string&) override { return std::nullopt; }
   store::ImportCounts importAdvisories(const std::vector<store::StoredAdvisory>&) override { return {}; }
   std::vector<store::StoredAdvisory> advisories() override { return {}; }
+  std::vector<std::string> advisoryRecords() override { return {}; }
   void recordTransition(const store::Transition&) override {}
   std::vector<store::Transition> transitions(const std::string&) override { return {}; }
 

@@ -1,0 +1,152 @@
+#include "controller/cli/diagnosis_support.h"
+
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include "controller/feeds/osv_advisory.h"
+
+namespace portcullis::controller::cli {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+namespace dx = portcullis::diagnosis;
+
+Result<dx::Policy> policyFor(const ControllerConfig& config) {
+  if (!std::filesystem::exists(config.policyFile)) {
+    std::cerr << "portcullis-controller: warning: policy file " << config.policyFile.string()
+              << " does not exist; using the built-in defaults\n";
+    dx::Policy p;
+    p.source = "(built-in defaults)";
+    return p;
+  }
+  return dx::loadPolicy(config.policyFile.string());
+}
+
+void loadIndex(store::Store& store, dx::AdvisoryIndex& index, std::size_t& skipped) {
+  skipped = 0;
+  for (const auto& record : store.advisoryRecords()) {
+    auto adv = feeds::parseOsvAdvisory(record);
+    if (!adv) {
+      ++skipped;
+      continue;
+    }
+    index.upsert(std::move(*adv));
+  }
+}
+
+namespace {
+
+Poco::Dynamic::Var nullable(const std::optional<std::string>& v) {
+  if (!v) return Poco::Dynamic::Var();
+  return *v;
+}
+
+Array::Ptr servicesJson(const std::vector<dx::ListeningService>& services) {
+  Array::Ptr a = new Array;
+  for (const auto& s : services) {
+    Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("process", s.process);
+    o->set("protocol", s.udp ? "udp" : "tcp");
+    o->set("port", s.port);
+    a->add(o);
+  }
+  return a;
+}
+
+}  // namespace
+
+std::string diagnosisJson(const DiagnosedMachine& machine, const dx::Diagnosis& d) {
+  Object::Ptr root = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  root->set("machine", machine.id);
+  root->set("hostname", machine.hostname);
+  root->set("ecosystem", machine.ecosystem);
+  root->set("group", d.group);
+  root->set("group_rule", d.groupRule);
+  if (!d.note.empty()) root->set("note", d.note);
+  Array::Ptr vulns = new Array;
+  for (const auto& v : d.vulnerabilities) {
+    Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("advisory", v.advisory);
+    Array::Ptr aliases = new Array;
+    for (const auto& a : v.aliases) aliases->add(a);
+    o->set("aliases", aliases);
+    o->set("package", v.package);
+    o->set("source", v.source);
+    o->set("installed", v.installed);
+    o->set("source_version", v.sourceVersion);
+    o->set("fixed", nullable(v.fixed));
+    o->set("severity", dx::severityName(v.severity));
+    o->set("listening", v.listening);
+    vulns->add(o);
+  }
+  root->set("vulnerabilities", vulns);
+  Array::Ptr measures = new Array;
+  for (const auto& m : d.measures) {
+    Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("kind", dx::measureKindName(m.kind));
+    o->set("advisory", m.advisory);
+    o->set("package", m.package);
+    o->set("reason", m.reason);
+    o->set("severity", dx::severityName(m.severity));
+    if (m.kind == dx::Measure::Kind::Patch) {
+      o->set("fixed", m.fixed);
+      Array::Ptr pkgs = new Array;
+      for (const auto& p : m.packages) pkgs->add(p);
+      o->set("packages", pkgs);
+      o->set("waits_for", m.waitsFor.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(m.waitsFor));
+    } else {
+      o->set("services", servicesJson(m.services));
+    }
+    measures->add(o);
+  }
+  root->set("measures", measures);
+  Array::Ptr unmeasured = new Array;
+  for (const auto& u : d.unmeasured) {
+    Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("advisory", u.advisory);
+    o->set("package", u.package);
+    o->set("reason", u.reason);
+    unmeasured->add(o);
+  }
+  root->set("unmeasured", unmeasured);
+  root->set("ignored_unimportant", d.ignoredUnimportant);
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(root, out, 2);
+  return out.str();
+}
+
+void printDiagnosis(std::ostream& out, const dx::Diagnosis& d, const std::string& in) {
+  out << in << "group:       " << d.group << " (" << d.groupRule << ")\n";
+  if (!d.note.empty()) out << in << "note:        " << d.note << "\n";
+  out << in << "vulnerabilities: " << d.vulnerabilities.size();
+  if (d.ignoredUnimportant) out << " (" << d.ignoredUnimportant << " marked unimportant not shown)";
+  out << "\n";
+  for (const auto& v : d.vulnerabilities) {
+    out << in << "  " << std::left << std::setw(22) << v.advisory << " " << std::setw(24) << v.package << " "
+        << std::setw(20) << v.installed << " fixed " << std::setw(20) << (v.fixed ? *v.fixed : "(none yet)") << " "
+        << dx::severityName(v.severity);
+    if (v.source != v.package) out << "  source " << v.source << " " << v.sourceVersion;
+    std::string aliases;
+    for (const auto& a : v.aliases) aliases += (aliases.empty() ? "" : ",") + a;
+    if (!aliases.empty()) out << "  " << aliases;
+    out << "\n";
+  }
+  out << in << "measures: " << d.measures.size() << "\n";
+  for (const auto& m : d.measures)
+    out << in << "  " << std::left << std::setw(12) << dx::measureKindName(m.kind) << " " << std::setw(22)
+        << m.advisory << " " << std::setw(20) << m.package << " " << m.reason << "\n";
+  if (!d.unmeasured.empty()) {
+    out << in << "no measure: " << d.unmeasured.size() << "\n";
+    for (const auto& u : d.unmeasured)
+      out << in << "  " << std::left << std::setw(22) << u.advisory << " " << std::setw(20) << u.package << " "
+          << u.reason << "\n";
+  }
+}
+
+}  // namespace portcullis::controller::cli

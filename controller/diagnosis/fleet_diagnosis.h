@@ -1,0 +1,116 @@
+#pragma once
+// The whole fleet's diagnosis kept current: machines' packages interned as
+// (ecosystem, package, version, source, source version) tuples that a fleet
+// shares, each matched once against the advisory index; an advisory that
+// changes touches only the tuples of its source packages and the machines
+// holding them. Pure (no store, no clock). Not thread-safe.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string_view>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "controller/diagnosis/diagnosis.h"
+
+namespace portcullis::diagnosis {
+
+// One machine's diagnosis counted, without rendering a word: what a full
+// pass over the fleet needs to act on and report.
+struct DiagnosisCounts {
+  std::size_t vulnerabilities = 0;
+  std::size_t ignoredUnimportant = 0;
+  std::size_t patchesNow = 0;
+  std::size_t patchesWaiting = 0;  // for approval or a maintenance window
+  std::size_t protections = 0;     // filter rules or stopped services
+  std::size_t quarantines = 0;
+  std::size_t unmeasured = 0;
+};
+
+class FleetDiagnosis {
+ public:
+  explicit FleetDiagnosis(Policy policy);
+
+  const AdvisoryIndex& index() const { return index_; }
+  const Policy& policy() const { return policy_; }
+  std::size_t machineCount() const { return machines_.size(); }
+  std::size_t tupleCount() const { return tuples_.size(); }
+
+  // Adds or replaces a machine's facts. Nothing is decided until asked.
+  void setMachine(const MachineFacts& facts);
+  void removeMachine(const std::string& id);
+
+  void setPolicy(Policy policy);
+
+  // One machine's full diagnosis under the current policy.
+  std::optional<Diagnosis> diagnosis(const std::string& id, std::int64_t now) const;
+
+  // Every machine's diagnosis, one call each (machine id, diagnosis).
+  void diagnoseAll(std::int64_t now, const std::function<void(const std::string&, const Diagnosis&)>& each) const;
+  // The same decisions for every machine, counted (fast: no words, no copies).
+  void countAll(std::int64_t now, const std::function<void(const std::string&, const DiagnosisCounts&)>& each) const;
+
+  // Adds or replaces an advisory without reporting anything.
+  void loadAdvisory(feeds::OsvAdvisory advisory);
+  // All advisories at once (at start, or a whole feed reloaded): the index is
+  // built anew and every distinct package version matched once.
+  void replaceAdvisories(std::vector<feeds::OsvAdvisory> advisories);
+
+  // A new or replaced advisory. Re-matches only the tuples of the source
+  // packages it names, then reports, per machine it affects, the diagnosis
+  // limited to that advisory (its vulnerabilities and measures).
+  void upsertAdvisory(feeds::OsvAdvisory advisory, std::int64_t now,
+                      const std::function<void(const std::string&, const Diagnosis&)>& each);
+
+ private:
+  struct Tuple {
+    std::string ecosystem;
+    InstalledPackage package;
+    const std::vector<Match>* matches = nullptr;  // into the index's memo
+    std::uint64_t neverPatch = 0;  // bit g: group g's never_patch names it (0 = defaults)
+    std::uint32_t sourceId = 0;    // pooled source name, for sorting
+  };
+  // A tuple's five strings as small ids: a fleet has few distinct names and
+  // versions, so their pool stays in cache where a map of whole tuples would not.
+  struct TupleKey {
+    std::uint32_t ecosystem, name, version, source, sourceVersion;
+    bool operator==(const TupleKey&) const = default;
+  };
+  struct TupleHash {
+    std::size_t operator()(const TupleKey& k) const;
+  };
+  struct PoolHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::uint32_t pooled(const std::string& text);
+  struct Machine {
+    MachineFacts profile;  // without packages: those are the tuples
+    std::vector<std::uint32_t> tuples;  // sorted by source package
+    std::vector<std::uint32_t> listeningTuples;  // sorted
+    int group = 0;  // 0 = defaults, g = policy.groups[g - 1]
+  };
+
+  std::uint32_t intern(std::uint32_t ecosystemId, const std::string& ecosystem, const InstalledPackage& p);
+  std::uint64_t neverPatchMask(const InstalledPackage& p) const;
+  int groupIndex(const MachineIdentity& identity) const;
+  const GroupPolicy& groupAt(int g) const { return g == 0 ? policy_.defaults : policy_.groups[static_cast<std::size_t>(g - 1)]; }
+  void rematch(Tuple& t) const;
+  Diagnosis decide(const Machine& m, std::vector<Vulnerability> all, std::int64_t now) const;
+  std::vector<Vulnerability> vulnerabilitiesOf(const Machine& m, const std::vector<std::uint32_t>& tuples,
+                                              const std::string& onlyAdvisory) const;
+
+  AdvisoryIndex index_;
+  Policy policy_;
+  std::deque<Tuple> tuples_;
+  std::unordered_map<std::string, std::uint32_t, PoolHash, std::equal_to<>> pool_;
+  std::unordered_map<TupleKey, std::uint32_t, TupleHash> tupleIds_;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> tuplesBySource_;  // "eco\0source"
+  std::vector<std::vector<std::uint32_t>> holders_;  // tuple -> machine slots
+  std::vector<Machine> machines_;                     // slots; a removed one has an empty id
+  std::unordered_map<std::string, std::uint32_t> slots_;
+};
+
+}  // namespace portcullis::diagnosis
