@@ -140,6 +140,8 @@ void MachineInfoCollector::collectProcessesAndSockets(v1::MachineInfo& info) con
     if (constexpr std::string_view deleted = " (deleted)";
         exe.size() > deleted.size() && exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0)
       exe.resize(exe.size() - deleted.size());
+    // Below a root other than /, dpkg's lists name paths inside that root.
+    if (!live_ && exe.rfind(root_.string(), 0) == 0) exe = "/" + fs::path(exe).lexically_relative(root_).string();
     if (!exeErr && !exe.empty()) executables[stat->pid] = exe;
     processes.push_back(std::move(p));
   }

@@ -44,6 +44,17 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file) {
   if (c.backoffMaxSeconds < c.backoffInitialSeconds)
     r.addError("reconnect.max", "must not be below reconnect.initial");
 
+  c.patchCommand = r.text("measures.patch_command", c.patchCommand);
+  c.rollbackCommand = r.text("measures.rollback_command", c.rollbackCommand);
+  c.nftCommand = r.text("measures.nft", c.nftCommand);
+  c.systemctlCommand = r.text("measures.systemctl", c.systemctlCommand);
+  c.commandTimeoutSeconds = r.seconds("measures.command_timeout", c.commandTimeoutSeconds);
+  for (const auto& [key, t] : {std::pair<const char*, const std::string&>{"measures.patch_command", c.patchCommand},
+                               {"measures.rollback_command", c.rollbackCommand}}) {
+    if (t.find("{packages}") == std::string::npos && t.find("{name}") == std::string::npos)
+      r.addError(key, "the template names no package: use {packages}, or {name} and {version}");
+  }
+
   c.logLevel = r.text("log.level", c.logLevel);
   c.logFile = config::resolvePath(c.dir.string(), r.text("log.file", ""));
 
@@ -83,6 +94,15 @@ std::string agentConfigText(const std::string& controller, const std::string& se
          "# Exponential backoff with jitter between these bounds.\n"
          "initial = 1s\n"
          "max = 5m\n"
+         "\n[measures]\n"
+         "# How patches are installed and rolled back. {packages} becomes name=version\n"
+         "# words; a template with {name} and {version} runs once per package.\n"
+         "patch_command = apt-get install -y --only-upgrade {packages}\n"
+         "rollback_command = apt-get install -y --allow-downgrades {packages}\n"
+         "# Filter rules go into the table 'inet portcullis' through this command.\n"
+         "nft = nft\n"
+         "systemctl = systemctl\n"
+         "command_timeout = 30m\n"
          "\n[log]\n"
          "level = information\n"
          "file =\n";

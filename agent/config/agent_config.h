@@ -40,6 +40,13 @@ struct AgentConfig {
   std::int64_t backoffInitialSeconds = 1;
   std::int64_t backoffMaxSeconds = 300;
 
+  // [measures] command templates: see the README, "Measures on the agent"
+  std::string patchCommand = "apt-get install -y --only-upgrade {packages}";
+  std::string rollbackCommand = "apt-get install -y --allow-downgrades {packages}";
+  std::string nftCommand = "nft";
+  std::string systemctlCommand = "systemctl";
+  std::int64_t commandTimeoutSeconds = 1800;
+
   // [log]
   std::string logLevel = "information";
   std::filesystem::path logFile;

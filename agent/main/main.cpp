@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "agent/collectors/machine_info_collector.h"
+#include "agent/measures/measure_executor.h"
 #include "agent/collectors/machine_info_json.h"
 #include "agent/config/agent_config.h"
 #include "agent/transport/agent_runner.h"
@@ -79,6 +81,24 @@ int enrollCommand(const Words& words) {
   return 0;
 }
 
+portcullis::agent::measures::MeasureSettings measureSettings(const portcullis::agent::AgentConfig& c) {
+  auto words = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::istringstream in(line);
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+  };
+  portcullis::agent::measures::MeasureSettings s;
+  s.patchCommand = c.patchCommand;
+  s.rollbackCommand = c.rollbackCommand;
+  s.nft = words(c.nftCommand);
+  s.systemctl = words(c.systemctlCommand);
+  s.commandTimeout = std::chrono::seconds(c.commandTimeoutSeconds);
+  s.stateDir = c.dir / "state";
+  s.root = c.root;
+  return s;
+}
+
 portcullis::agent::MachineInfoSource sourceFor(const std::filesystem::path& root) {
   auto collector = std::make_shared<portcullis::agent::collectors::MachineInfoCollector>(root);
   return {[collector] { return collector->collect(); },
@@ -103,7 +123,13 @@ int runCommand(const Words& words) {
   signal(SIGPIPE, SIG_IGN);
   try {
     portcullis::log::setup(config->logLevel, config->logFile.string());
-    portcullis::agent::AgentRunner runner(*config, sourceFor(config->root));
+    auto source = sourceFor(config->root);
+    auto executor = std::make_shared<portcullis::agent::measures::MeasureExecutor>(measureSettings(*config), source.collect);
+    if (!args->flag("once"))
+      if (auto error = executor->restoreFilters(); !error.empty())
+        portcullis::log::get("agent").error("FILTERS_NOT_RESTORED reason=%s", error);
+    portcullis::agent::AgentRunner runner(*config, source,
+                                          [executor](const auto& command) { return executor->execute(command); });
     if (args->flag("once")) {
       if (runner.runOnce()) return 0;
       return runtimeError("report not acknowledged: " + runner.lastError());

@@ -31,9 +31,10 @@ std::int64_t nowUnix() {
 
 }  // namespace
 
-AgentRunner::AgentRunner(AgentConfig config, MachineInfoSource source)
+AgentRunner::AgentRunner(AgentConfig config, MachineInfoSource source, CommandHandler handler)
     : config_(std::move(config)),
       source_(std::move(source)),
+      handler_(std::move(handler)),
       spool_(config_.spoolDir, static_cast<std::size_t>(config_.spoolMaxReports),
              static_cast<std::uint64_t>(config_.spoolMaxBytes)),
       journal_(config_.dir / "state" / "commands"),
@@ -63,8 +64,14 @@ void AgentRunner::handleCommand(ControllerChannel& ch, const pb::Command& comman
     logger().information("COMMAND_REPEATED command=%s kind=%s: answering from the journal",
                          command.command_id(), command.kind());
     result = *done;
+  } else if (handler_) {
+    logger().information("COMMAND_RECEIVED command=%s kind=%s", command.command_id(), command.kind());
+    result = handler_(command);
+    result.set_command_id(command.command_id());
+    journal_.record(result);
+    logger().notice("COMMAND_DONE command=%s kind=%s ok=%b detail=%s", command.command_id(), command.kind(),
+                    result.ok(), result.detail());
   } else {
-    // No measure is carried out by this version yet: say so, durably.
     result.set_command_id(command.command_id());
     result.set_ok(false);
     result.set_detail("command kind '" + command.kind() + "' is not supported by agent " +
@@ -151,7 +158,10 @@ void AgentRunner::dispatchIdle(ControllerChannel& ch, std::int64_t waitMs, const
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     // Short slices, so a stop request is honoured within a second.
     auto in = ch.receive(std::min(left, milliseconds(1000)));
-    if (in && in->has_command()) handleCommand(ch, in->command());
+    if (in && in->has_command()) {
+      handleCommand(ch, in->command());
+      return;  // a command may have changed the machine: look at it now
+    }
   }
 }
 

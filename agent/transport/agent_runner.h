@@ -27,9 +27,12 @@ struct MachineInfoSource {
   std::function<std::string(const pb::MachineInfo&)> digest;
 };
 
+// Carries out one command; without one, every command is answered as unsupported.
+using CommandHandler = std::function<pb::CommandResult(const pb::Command&)>;
+
 class AgentRunner {
  public:
-  AgentRunner(AgentConfig config, MachineInfoSource source);
+  AgentRunner(AgentConfig config, MachineInfoSource source, CommandHandler handler = {});
   ~AgentRunner();
 
   // Reports once. True only when the controller acknowledged the current
@@ -56,6 +59,7 @@ class AgentRunner {
 
   AgentConfig config_;
   MachineInfoSource source_;
+  CommandHandler handler_;
   std::shared_ptr<tls::TlsContext> context_;
   ReportSpool spool_;
   CommandJournal journal_;

@@ -1,0 +1,347 @@
+#include "agent/measures/measure_executor.h"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "agent/collectors/dpkg_status.h"
+#include "agent/measures/patch_plan.h"
+#include "common/log/logging.h"
+#include "common/util/files.h"
+#include "common/util/subprocess.h"
+
+namespace portcullis::agent::measures {
+namespace {
+
+namespace pb = ::portcullis::v1;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Poco::Logger& logger() { return log::get("agent.measures"); }
+
+pb::CommandResult outcome(const std::string& id, bool ok, const std::string& detail, const std::string& payload = {}) {
+  pb::CommandResult r;
+  r.set_command_id(id);
+  r.set_ok(ok);
+  r.set_detail(detail);
+  r.set_payload(payload);
+  return r;
+}
+
+Object::Ptr parsePayload(const std::string& payload) {
+  Poco::JSON::Parser parser;
+  auto o = parser.parse(payload).extract<Object::Ptr>();
+  if (!o) throw std::invalid_argument("the payload is not a JSON object");
+  return o;
+}
+
+std::string text(const Object::Ptr& o, const char* key) {
+  if (!o->has(key)) throw std::invalid_argument(std::string("the payload has no '") + key + "'");
+  return o->getValue<std::string>(key);
+}
+
+std::vector<CheckSpec> checksFrom(const Object::Ptr& o) {
+  std::vector<CheckSpec> out;
+  auto a = o->getArray("checks");
+  if (!a) return out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto c = a->getObject(static_cast<unsigned>(i));
+    if (!c) throw std::invalid_argument("a check is not an object");
+    CheckSpec s;
+    s.name = c->optValue<std::string>("name", "check" + std::to_string(i));
+    s.type = c->optValue<std::string>("type", "");
+    s.process = c->optValue<std::string>("process", "");
+    s.target = c->optValue<std::string>("target", "");
+    s.expectStatus = c->optValue<int>("expect_status", 200);
+    s.expectText = c->optValue<std::string>("expect_text", "");
+    s.relayDomain = c->optValue<std::string>("relay_domain", "example.net");
+    s.timeoutMs = std::clamp(c->optValue<int>("timeout_ms", 5000), 100, 120000);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Array::Ptr checksJson(const std::vector<CheckOutcome>& checks) {
+  Array::Ptr a = new Array;
+  for (const auto& c : checks) {
+    Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("name", c.name);
+    o->set("ok", c.ok);
+    o->set("detail", c.detail);
+    a->add(o);
+  }
+  return a;
+}
+
+Object::Ptr versionsJson(const std::vector<PackageTarget>& packages, const std::map<std::string, std::string>& installed) {
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& p : packages) {
+    auto it = installed.find(p.name);
+    o->set(p.name, it == installed.end() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(it->second));
+  }
+  return o;
+}
+
+std::string describeVersions(const std::vector<PackageTarget>& packages, const std::map<std::string, std::string>& before,
+                             const std::map<std::string, std::string>& after) {
+  std::string out;
+  for (const auto& p : packages) {
+    auto b = before.find(p.name), a = after.find(p.name);
+    out += (out.empty() ? "" : ", ") + p.name + " " + (b == before.end() ? "-" : b->second) + " -> " +
+           (a == after.end() ? "-" : a->second);
+  }
+  return out;
+}
+
+std::string render(const Object::Ptr& o) {
+  std::ostringstream out;
+  o->stringify(out);
+  return out.str();
+}
+
+std::string tail(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(s.size() - n); }
+
+}  // namespace
+
+MeasureExecutor::MeasureExecutor(MeasureSettings settings, std::function<pb::MachineInfo()> collect)
+    : settings_(std::move(settings)), collect_(std::move(collect)) {}
+
+std::map<std::string, std::string> MeasureExecutor::installedVersions() const {
+  std::map<std::string, std::string> out;
+  auto text = util::readFile(settings_.root / "var/lib/dpkg/status");
+  if (!text) return out;
+  for (const auto& p : collectors::parseDpkgStatus(*text).packages) out[p.name()] = p.version();
+  return out;
+}
+
+std::vector<FilterRule> MeasureExecutor::filterRules() const {
+  auto text = util::readFile(settings_.stateDir / "filters.json");
+  if (!text) return {};
+  auto rules = parseFilterState(*text);
+  if (!rules) {
+    logger().error("FILTER_STATE_BAD file=%s reason=%s: starting from no rules",
+                   (settings_.stateDir / "filters.json").string(), rules.error());
+    return {};
+  }
+  return *rules;
+}
+
+std::string MeasureExecutor::applyFilters(const std::vector<FilterRule>& rules) {
+  auto script = nftScript(rules);
+  if (!script) return script.error();
+  std::vector<std::string> argv = settings_.nft;
+  argv.insert(argv.end(), {"-f", "-"});
+  const auto run = util::runProcess(argv, *script, std::chrono::seconds(30));
+  if (run.exitCode != 0) return "nft failed (" + run.describe() + "): " + tail(run.output, 500);
+  util::writeFileAtomic(settings_.stateDir / "filters.json", filterStateJson(rules), 0600);
+  return {};
+}
+
+std::string MeasureExecutor::restoreFilters() {
+  const auto rules = filterRules();
+  if (rules.empty()) return {};
+  const std::string error = applyFilters(rules);
+  if (error.empty())
+    logger().notice("FILTERS_RESTORED rules=%z table=inet portcullis", rules.size());
+  return error;
+}
+
+pb::CommandResult MeasureExecutor::execute(const pb::Command& command) {
+  const std::string& id = command.command_id();
+  try {
+    if (command.kind() == "patch") return patch(id, command.payload());
+    if (command.kind() == "filter_add") return filterAdd(id, command.payload());
+    if (command.kind() == "filter_remove") return filterRemove(id, command.payload());
+    if (command.kind() == "stop_service") return stopService(id, command.payload());
+    return outcome(id, false, "command kind '" + command.kind() + "' is not supported by agent " PORTCULLIS_VERSION);
+  } catch (const Poco::Exception& e) {
+    return outcome(id, false, "bad " + command.kind() + " payload: " + e.displayText());
+  } catch (const std::exception& e) {
+    return outcome(id, false, "bad " + command.kind() + " payload: " + e.what());
+  }
+}
+
+pb::CommandResult MeasureExecutor::filterAdd(const std::string& id, const std::string& payload) {
+  const auto o = parsePayload(payload);
+  FilterRule rule;
+  rule.advisory = text(o, "advisory");
+  rule.package = text(o, "package");
+  if (auto allow = o->getArray("allow"))
+    for (std::size_t i = 0; i < allow->size(); ++i) rule.allow.push_back(allow->getElement<std::string>(static_cast<unsigned>(i)));
+  // The ports are the ones the package's programs listen on now.
+  const auto info = collect_();
+  for (const auto& l : info.listening()) {
+    if (l.package() != rule.package) continue;
+    const FilterPort port{l.port(), l.protocol() == pb::ListeningSocket::UDP};
+    if (std::find(rule.ports.begin(), rule.ports.end(), port) == rule.ports.end()) rule.ports.push_back(port);
+  }
+  if (rule.ports.empty())
+    return outcome(id, false, "no program of package " + rule.package + " listens on the network now; no rule set");
+  auto rules = filterRules();
+  rules.erase(std::remove_if(rules.begin(), rules.end(),
+                             [&](const FilterRule& r) { return r.advisory == rule.advisory && r.package == rule.package; }),
+              rules.end());
+  rules.push_back(rule);
+  if (auto error = applyFilters(rules); !error.empty()) return outcome(id, false, error);
+  std::string ports;
+  for (const auto& p : rule.ports) ports += (ports.empty() ? "" : ", ") + std::string(p.udp ? "udp/" : "tcp/") + std::to_string(p.port);
+  logger().notice("FILTER_ADDED advisory=%s package=%s ports=%s allow=%z", rule.advisory, rule.package, ports,
+                  rule.allow.size());
+  return outcome(id, true, "filtering " + ports + " of " + rule.package + " for " + rule.advisory +
+                               (rule.allow.empty() ? "" : " (management addresses still let in)"));
+}
+
+pb::CommandResult MeasureExecutor::filterRemove(const std::string& id, const std::string& payload) {
+  const auto o = parsePayload(payload);
+  const std::string advisory = text(o, "advisory");
+  auto rules = filterRules();
+  const auto before = rules.size();
+  rules.erase(std::remove_if(rules.begin(), rules.end(), [&](const FilterRule& r) { return r.advisory == advisory; }),
+              rules.end());
+  if (rules.size() == before) return outcome(id, true, "no filter rule for " + advisory);
+  if (auto error = applyFilters(rules); !error.empty()) return outcome(id, false, error);
+  logger().notice("FILTER_REMOVED advisory=%s", advisory);
+  return outcome(id, true, "filter rules for " + advisory + " removed");
+}
+
+pb::CommandResult MeasureExecutor::stopService(const std::string& id, const std::string& payload) {
+  const auto o = parsePayload(payload);
+  const std::string package = text(o, "package");
+  if (!plainName(package)) return outcome(id, false, "'" + package + "' is not a package name");
+  // The package's systemd units, from its dpkg file list.
+  std::vector<std::string> units;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(settings_.root / "var/lib/dpkg/info", ec)) {
+    const auto name = e.path().filename().string();
+    if (name != package + ".list" && name.rfind(package + ":", 0) != 0) continue;
+    if (name.size() < 5 || name.substr(name.size() - 5) != ".list") continue;
+    std::istringstream lines(util::readFile(e.path()).value_or(""));
+    for (std::string line; std::getline(lines, line);)
+      if (line.find("/systemd/system/") != std::string::npos && line.size() > 8 &&
+          line.substr(line.size() - 8) == ".service" && line.find('@') == std::string::npos)
+        units.push_back(std::filesystem::path(line).filename().string());
+  }
+  if (units.empty()) return outcome(id, false, "package " + package + " ships no systemd service to stop");
+  std::vector<std::string> argv = settings_.systemctl;
+  argv.push_back("stop");
+  argv.insert(argv.end(), units.begin(), units.end());
+  const auto run = util::runProcess(argv, "", std::chrono::seconds(120));
+  std::string list;
+  for (const auto& u : units) list += (list.empty() ? "" : " ") + u;
+  if (run.exitCode != 0) return outcome(id, false, "systemctl stop " + list + " failed (" + run.describe() + "): " + tail(run.output, 300));
+  logger().notice("SERVICE_STOPPED package=%s units=%s", package, list);
+  return outcome(id, true, "stopped " + list);
+}
+
+pb::CommandResult MeasureExecutor::patch(const std::string& id, const std::string& payload) {
+  const auto o = parsePayload(payload);
+  const std::string advisory = text(o, "advisory");
+  std::vector<PackageTarget> targets;
+  auto packages = o->getArray("packages");
+  if (!packages || packages->size() == 0) throw std::invalid_argument("the payload names no packages");
+  for (std::size_t i = 0; i < packages->size(); ++i) {
+    auto p = packages->getObject(static_cast<unsigned>(i));
+    if (!p) throw std::invalid_argument("a package entry is not an object");
+    PackageTarget t{text(p, "name"), p->optValue<std::string>("target", "")};
+    const bool versionOk = std::all_of(t.version.begin(), t.version.end(), [](unsigned char c) {
+      return std::isalnum(c) || c == '.' || c == '+' || c == '-' || c == '~' || c == ':';
+    });
+    if (!plainName(t.name) || !versionOk || t.version.size() > 100)
+      throw std::invalid_argument("'" + t.name + "=" + t.version + "' is not a package and version");
+    targets.push_back(std::move(t));
+  }
+  const auto checks = checksFrom(o);
+
+  const auto before = installedVersions();
+  const auto checksBefore = runChecks(checks, settings_.procRoot);
+  auto runs = expandTemplate(settings_.patchCommand, targets);
+  if (!runs) return outcome(id, false, runs.error());
+
+  Object::Ptr report = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  report->set("advisory", advisory);
+  report->set("before", versionsJson(targets, before));
+  report->set("checks_before", checksJson(checksBefore));
+  logger().notice("PATCH_STARTED command=%s advisory=%s packages=%z", id, advisory, targets.size());
+
+  std::string failure, output;
+  for (const auto& argv : *runs) {
+    const auto run = util::runProcess(argv, "", settings_.commandTimeout, {{"DEBIAN_FRONTEND", "noninteractive"}});
+    output += run.output;
+    if (run.exitCode != 0) {
+      failure = "the patch command failed (" + run.describe() + ")";
+      break;
+    }
+  }
+  auto after = installedVersions();
+  if (failure.empty())
+    for (const auto& [name, now] : missedTargets(targets, after))
+      failure += (failure.empty() ? "" : "; ") + name + " is at " + now + " after the patch command";
+  std::vector<CheckOutcome> checksAfter;
+  std::vector<std::string> broken;
+  if (failure.empty()) {
+    checksAfter = runChecks(checks, settings_.procRoot);
+    broken = regressions(checksBefore, checksAfter);
+    for (const auto& name : broken)
+      for (const auto& c : checksAfter)
+        if (c.name == name) failure += (failure.empty() ? "" : "; ") + ("check " + name + " passed before the patch and fails after: " + c.detail);
+  }
+  report->set("checks_after", checksJson(checksAfter));
+
+  if (failure.empty()) {
+    report->set("after", versionsJson(targets, after));
+    report->set("rolled_back", false);
+    report->set("output", tail(output, 2000));
+    // Patched and confirmed: the temporary protection for this hole goes.
+    auto rules = filterRules();
+    const auto count = rules.size();
+    rules.erase(std::remove_if(rules.begin(), rules.end(), [&](const FilterRule& r) { return r.advisory == advisory; }),
+                rules.end());
+    std::string filterNote;
+    if (rules.size() != count) {
+      const std::string error = applyFilters(rules);
+      filterNote = error.empty() ? "; filter rule removed" : "; the filter rule could not be removed: " + error;
+    }
+    const std::string detail = "patched " + advisory + ": " + describeVersions(targets, before, after) +
+                               (checks.empty() ? "" : "; " + std::to_string(checks.size()) + " checks still pass") + filterNote;
+    logger().notice("PATCH_DONE command=%s %s", id, detail);
+    return outcome(id, true, detail, render(report));
+  }
+
+  // Roll back whatever changed, to the versions from before.
+  std::vector<PackageTarget> previous;
+  for (const auto& t : targets) {
+    const auto b = before.find(t.name);
+    const auto a = after.find(t.name);
+    if (b != before.end() && (a == after.end() || a->second != b->second)) previous.push_back({t.name, b->second});
+  }
+  std::string rollback;
+  if (!previous.empty()) {
+    auto back = expandTemplate(settings_.rollbackCommand, previous);
+    if (!back) {
+      rollback = "; rollback impossible: " + back.error();
+    } else {
+      for (const auto& argv : *back) {
+        const auto run = util::runProcess(argv, "", settings_.commandTimeout, {{"DEBIAN_FRONTEND", "noninteractive"}});
+        output += run.output;
+        if (run.exitCode != 0) rollback = "; the rollback command failed (" + run.describe() + ")";
+      }
+      after = installedVersions();
+      if (rollback.empty()) {
+        rollback = "; rolled back: " + describeVersions(previous, before, after);
+        if (!missedTargets(previous, after).empty()) rollback += " (not all packages are back)";
+      }
+    }
+  }
+  report->set("after", versionsJson(targets, after));
+  report->set("rolled_back", !previous.empty());
+  report->set("output", tail(output, 2000));
+  const std::string detail = "patch of " + advisory + " failed: " + failure + rollback;
+  logger().error("PATCH_FAILED command=%s %s", id, detail);
+  return outcome(id, false, detail, render(report));
+}
+
+}  // namespace portcullis::agent::measures
