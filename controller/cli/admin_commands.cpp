@@ -89,4 +89,28 @@ int agentsCommand(const Words& words) {
   }
 }
 
+int approveCommand(const Words& words) {
+  static const char* usage = "portcullis-controller approve COMMAND_ID --config FILE";
+  auto args = parseOrReport(words, {{"config"}, {}, {}, 1, 1}, usage);
+  if (!args) return 2;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
+  try {
+    auto store = openStore(*config);
+    const std::string& id = args->positional()[0];
+    auto c = store->command(id);
+    if (!c) return runtimeError("no command with id " + id);
+    if (!store->approveCommand(id, unixNow()))
+      return runtimeError("command " + id + " is " + c->state + ", not awaiting approval");
+    auditLog(*config).notice("COMMAND_APPROVED command=%s machine=%s kind=%s key=%s by=operator", id, c->machineId,
+                             c->kind, c->dedupe);
+    std::cout << "command " << id << " (" << c->kind << " on " << c->machineId
+              << ") approved: it goes to the agent at its next report\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
 }  // namespace portcullis::controller::cli

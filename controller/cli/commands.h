@@ -19,7 +19,8 @@ int agentsCommand(const Words& words);    // agents [list] | agents revoke ID
 int commandsCommand(const Words& words);
 int feedCommand(const Words& words);        // feed trust | feed import
 int advisoriesCommand(const Words& words);
-int diagnoseCommand(const Words& words);   // diagnose [ID | --inventory FILE]
+int diagnoseCommand(const Words& words);
+int approveCommand(const Words& words);    // approve COMMAND_ID   // diagnose [ID | --inventory FILE]
 
 // Shared by the commands: print "portcullis-controller: message" to stderr.
 int usageError(const std::string& message);

@@ -149,6 +149,19 @@ std::string commandsJson(const std::vector<store::OutboxCommand>& commands) {
     x->set("delivered", isoTime(c.deliveredAt));
     x->set("finished", isoTime(c.finishedAt));
     x->set("result", c.resultDetail);
+    x->set("key", c.dedupe);
+    // The payload and the agent's report are JSON for measures; shown as such.
+    auto json = [](const std::string& text) -> Poco::Dynamic::Var {
+      if (text.empty()) return Poco::Dynamic::Var();
+      try {
+        Poco::JSON::Parser parser;
+        return parser.parse(text);
+      } catch (const Poco::Exception&) {
+        return text;
+      }
+    };
+    x->set("payload", json(c.payload));
+    x->set("report", json(c.resultPayload));
     a->add(x);
   }
   return render(a);

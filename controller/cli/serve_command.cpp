@@ -12,6 +12,7 @@
 #include "controller/cli/commands.h"
 #include "controller/server/agent_listener.h"
 #include "controller/server/agent_service.h"
+#include "controller/server/measure_planner.h"
 
 namespace portcullis::controller::cli {
 int serveCommand(const Words& words) {
@@ -59,6 +60,9 @@ int serveCommand(const Words& words) {
     serviceOptions.reportIntervalSeconds = static_cast<std::uint32_t>(config->reportIntervalSeconds);
     serviceOptions.workers = static_cast<std::size_t>(config->workers);
     server::AgentService service(*store, authority, serviceOptions, unixNow);
+    server::MeasurePlanner planner(*store, config->policyFile, unixNow);
+    if (auto started = planner.start(); !started) return runtimeError("policy: " + started.error());
+    service.onMachineStored([&planner](const std::string& agentId) { planner.machineReported(agentId); });
     server::ListenerOptions listenerOptions;
     listenerOptions.host = config->listenHost;
     listenerOptions.port = config->listenPort;
@@ -71,11 +75,19 @@ int serveCommand(const Words& words) {
     logger.notice("CONTROLLER_STARTED version=%s listen=%s:%hu store=%s", std::string(PORTCULLIS_VERSION),
                   config->listenHost, listener.port(), config->storePath.string());
 
+    // The main thread waits for signals; between them (every few seconds) it
+    // lets the planner see new advisories and opened maintenance windows.
+    const timespec tick{static_cast<time_t>(config->diagnosisTickSeconds), 0};
     for (;;) {
-      int sig = 0;
-      sigwait(&signals, &sig);
+      siginfo_t info{};
+      const int sig = sigtimedwait(&signals, &info, &tick);
+      if (sig < 0) {
+        planner.tick();
+        continue;
+      }
       if (sig == SIGHUP) {
-        logger.notice("RELOAD_IGNORED reason=nothing in this version is reloadable; restart to apply changes");
+        logger.notice("RELOAD signal=SIGHUP file=%s", config->policyFile.string());
+        planner.reloadPolicy();
         continue;
       }
       logger.notice("CONTROLLER_STOPPING signal=%d", sig);

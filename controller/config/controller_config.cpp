@@ -35,6 +35,9 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   c.minTrustLevel = r.integer("feeds.min_trust_level", c.minTrustLevel, 1, 5);
 
   c.policyFile = config::resolvePath(c.dir.string(), r.text("policy.file", "policy.conf"));
+  c.diagnosisTickSeconds = r.seconds("policy.check_interval", c.diagnosisTickSeconds);
+  if (c.diagnosisTickSeconds < 1 || c.diagnosisTickSeconds > 3600)
+    r.addError("policy.check_interval", "must be between 1s and 1h");
 
   c.workers = r.integer("server.workers", c.workers, 1, 64);
 
@@ -81,6 +84,8 @@ std::string defaultControllerConfigText(const std::string& listen) {
          "\n[policy]\n"
          "# Machine groups and their patching, filtering, quarantine and checks (reloaded on SIGHUP).\n"
          "file = policy.conf\n"
+         "# How often the running controller looks for imported advisories and opened maintenance windows.\n"
+         "check_interval = 5s\n"
          "\n[server]\n"
          "# Threads that parse and answer agent messages.\n"
          "workers = 2\n"

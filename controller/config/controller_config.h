@@ -40,6 +40,7 @@ struct ControllerConfig {
 
   // [policy]
   std::filesystem::path policyFile;  // groups, patching, filtering, quarantine, checks
+  std::int64_t diagnosisTickSeconds = 5;  // how often new advisories and open windows are looked for
 
   // [server]
   std::int64_t workers = 2;

@@ -21,6 +21,7 @@ const char* kHelp =
     "  portcullis-controller agents [list] --config FILE [--json]\n"
     "  portcullis-controller agents revoke ID --config FILE\n"
     "  portcullis-controller commands --config FILE [--json]\n"
+    "  portcullis-controller approve COMMAND_ID --config FILE\n"
     "  portcullis-controller feed trust NAME --key PUBKEY.pem --level N --config FILE\n"
     "  portcullis-controller feed import PATH --config FILE [--signature SIG] [--publisher NAME] [--insecure]\n"
     "  portcullis-controller advisories --config FILE [--json]\n"
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
       {"machines", machinesCommand},  {"machine", machineCommand},
       {"agents", agentsCommand},      {"commands", commandsCommand},
       {"feed", feedCommand},          {"advisories", advisoriesCommand},
-      {"diagnose", diagnoseCommand},
+      {"diagnose", diagnoseCommand},  {"approve", approveCommand},
   };
   auto it = commands.find(command);
   if (it == commands.end()) return usageError("unknown command '" + command + "' (see --help)");

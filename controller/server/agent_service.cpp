@@ -228,6 +228,8 @@ void AgentService::handleReport(ConnectionId id, Session& s, const wire::pb::Env
     if (full) logger().information("REPORT_STORED agent=%s report=%Lu", agentId,
                                    static_cast<Poco::UInt64>(reportId));
     sendAck(id, reportId, wire::pb::Ack::STORED, "");
+    if (full && observer_) observer_(agentId);
+    deliverCommands(id, agentId, true);
   });
 }
 
@@ -236,7 +238,7 @@ void AgentService::handleCommandResult(ConnectionId id, Session& s, const wire::
   // Only the machine a command was meant for may finish it.
   for (const auto& c : store_.undeliveredCommands(s.agentId)) {
     if (c.id != r.command_id()) continue;
-    store_.markFinished(c.id, r.ok(), r.detail(), clock_());
+    store_.markFinished(c.id, r.ok(), r.detail(), r.payload(), clock_());
     logger().notice("COMMAND_FINISHED agent=%s command=%s kind=%s ok=%b detail=%s", s.agentId, c.id,
                     c.kind, r.ok(), r.detail());
     return;
@@ -245,8 +247,8 @@ void AgentService::handleCommandResult(ConnectionId id, Session& s, const wire::
                    conn(id), s.agentId, r.command_id());
 }
 
-void AgentService::deliverCommands(ConnectionId id, const std::string& agentId) {
-  for (const auto& c : store_.undeliveredCommands(agentId)) {
+void AgentService::deliverCommands(ConnectionId id, const std::string& agentId, bool onlyQueued) {
+  for (const auto& c : onlyQueued ? store_.queuedCommands(agentId) : store_.undeliveredCommands(agentId)) {
     wire::pb::Envelope out;
     auto* cmd = out.mutable_command();
     cmd->set_command_id(c.id);

@@ -42,6 +42,9 @@ class AgentService : public ConnectionHandler {
 
   // The listener whose connections this service answers; set before start.
   void attach(AgentListener& listener) { listener_ = &listener; }
+  // Called after a machine's new information is stored (before its queued
+  // commands are sent), e.g. to diagnose it again. Set before start.
+  void onMachineStored(std::function<void(const std::string& agentId)> observer) { observer_ = std::move(observer); }
   // Finishes queued work and writes; call after the listener stopped.
   void stop();
 
@@ -68,7 +71,9 @@ class AgentService : public ConnectionHandler {
   void handleHello(ConnectionId id, Session& s, const wire::pb::Envelope& in);
   void handleReport(ConnectionId id, Session& s, const wire::pb::Envelope& in);
   void handleCommandResult(ConnectionId id, Session& s, const wire::pb::Envelope& in);
-  void deliverCommands(ConnectionId id, const std::string& agentId);
+  // onlyQueued: only commands never sent (after a report); else also those
+  // sent but unanswered (at Hello: the previous session may have lost them).
+  void deliverCommands(ConnectionId id, const std::string& agentId, bool onlyQueued = false);
   void sendAck(ConnectionId id, std::uint64_t reportId, wire::pb::Ack::Status status,
                const std::string& reason);
   void reply(ConnectionId id, const wire::pb::Envelope& out);
@@ -85,6 +90,7 @@ class AgentService : public ConnectionHandler {
   WorkerPool workers_;
   ReportWriter writer_;
 
+  std::function<void(const std::string&)> observer_;
   std::mutex sessionsMutex_;
   std::unordered_map<ConnectionId, Session> sessions_;
 

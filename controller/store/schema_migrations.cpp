@@ -56,6 +56,15 @@ const std::vector<Migration>& schemaMigrations() {
            " summary TEXT NOT NULL DEFAULT '', aliases TEXT NOT NULL DEFAULT '', severity TEXT NOT NULL DEFAULT '',"
            " publisher TEXT NOT NULL DEFAULT '', imported_at INTEGER NOT NULL, record BLOB NOT NULL)",
        }},
+      {3,
+       {
+           // Commands the diagnosis asks for carry a key so one measure is
+           // queued once, however often the machine is diagnosed again.
+           "ALTER TABLE commands ADD COLUMN dedupe TEXT",
+           "ALTER TABLE commands ADD COLUMN result_payload BLOB",
+           "CREATE UNIQUE INDEX commands_dedupe ON commands(machine_id, dedupe) WHERE dedupe IS NOT NULL",
+           "CREATE INDEX advisories_imported ON advisories(imported_at)",
+       }},
   };
   return migrations;
 }

@@ -57,7 +57,7 @@ using AgentRow = Poco::Tuple<std::string, std::string, std::string, std::string,
 using MachineRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string,
                                std::string, std::int64_t, std::int64_t, std::int64_t, std::string>;
 using CommandRow = Poco::Tuple<std::string, std::string, std::string, BLOB, std::string, std::int64_t,
-                               std::int64_t, std::int64_t, std::string>;
+                               std::int64_t, std::int64_t, std::string, BLOB, std::string>;
 using TransitionRow =
     Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::int64_t>;
 
@@ -66,8 +66,8 @@ constexpr const char* kAgentColumns =
 constexpr const char* kMachineColumns =
     "SELECT id, hostname, os_id, os_version, arch, kernel, state, package_count, first_seen, last_seen, digest";
 constexpr const char* kCommandColumns =
-    "SELECT id, machine_id, kind, payload, state, created_at, delivered_at, finished_at, result_detail"
-    " FROM commands";
+    "SELECT id, machine_id, kind, payload, state, created_at, delivered_at, finished_at, result_detail,"
+    " COALESCE(result_payload, x''), COALESCE(dedupe, '') FROM commands";
 
 AgentRecord toAgent(const AgentRow& r) {
   return AgentRecord{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>()};
@@ -90,8 +90,8 @@ MachineSummary toMachine(const MachineRow& r) {
 }
 
 OutboxCommand toCommand(const CommandRow& r) {
-  return OutboxCommand{r.get<0>(), r.get<1>(), r.get<2>(), fromBlob(r.get<3>()), r.get<4>(),
-                       r.get<5>(),  r.get<6>(), r.get<7>(), r.get<8>()};
+  return OutboxCommand{r.get<0>(), r.get<1>(), r.get<2>(), fromBlob(r.get<3>()), r.get<4>(), r.get<5>(),
+                       r.get<6>(),  r.get<7>(), r.get<8>(), fromBlob(r.get<9>()), r.get<10>()};
 }
 
 class SqliteStore final : public Store {
@@ -260,12 +260,49 @@ class SqliteStore final : public Store {
     });
   }
 
-  void markFinished(const std::string& commandId, bool ok, const std::string& detail, std::int64_t at) override {
+  void markFinished(const std::string& commandId, bool ok, const std::string& detail, const std::string& payload,
+                    std::int64_t at) override {
     guard("mark command finished", [&] {
       std::string state = ok ? "done" : "failed";
-      *session_ << "UPDATE commands SET state = ?, finished_at = ?, result_detail = ? WHERE id = ?", use(state),
-          use(at), useRef(detail), useRef(commandId), now;
+      BLOB body = toBlob(payload);
+      *session_ << "UPDATE commands SET state = ?, finished_at = ?, result_detail = ?, result_payload = ? WHERE id = ?",
+          use(state), use(at), useRef(detail), use(body), useRef(commandId), now;
     });
+  }
+
+  std::optional<std::string> enqueueMeasure(const std::string& machineId, const std::string& kind,
+                                            const std::string& payload, const std::string& dedupe, bool awaitApproval,
+                                            std::int64_t at) override {
+    return guard("enqueue measure", [&]() -> std::optional<std::string> {
+      std::string id = util::randomUuid();
+      BLOB body = toBlob(payload);
+      std::string state = awaitApproval ? "awaiting_approval" : "queued";
+      Poco::Data::Statement insert(*session_);
+      insert << "INSERT OR IGNORE INTO commands(id, machine_id, kind, payload, state, created_at, dedupe)"
+                " VALUES(?, ?, ?, ?, ?, ?, ?)",
+          use(id), useRef(machineId), useRef(kind), use(body), use(state), use(at), useRef(dedupe);
+      if (insert.execute() == 0) return std::nullopt;
+      return id;
+    });
+  }
+
+  bool approveCommand(const std::string& commandId, std::int64_t) override {
+    return guard("approve command", [&] {
+      Poco::Data::Statement update(*session_);
+      update << "UPDATE commands SET state = 'queued' WHERE id = ? AND state = 'awaiting_approval'", useRef(commandId);
+      return update.execute() == 1;
+    });
+  }
+
+  std::optional<OutboxCommand> command(const std::string& commandId) override {
+    auto found = selectCommands("read command", " WHERE id = ?", &commandId);
+    if (found.empty()) return std::nullopt;
+    return found.front();
+  }
+
+  std::vector<OutboxCommand> queuedCommands(const std::string& machineId) override {
+    return selectCommands("read queued commands", " WHERE machine_id = ? AND state = 'queued' ORDER BY created_at, rowid",
+                          &machineId);
   }
 
   std::vector<OutboxCommand> commands() override {
@@ -330,11 +367,19 @@ class SqliteStore final : public Store {
     });
   }
 
-  std::vector<std::string> advisoryRecords() override {
+  std::vector<std::string> advisoryRecords(std::int64_t since) override {
     return guard("read advisory records", [&] {
       std::vector<std::string> rows;
-      *session_ << "SELECT record FROM advisories ORDER BY id", into(rows), now;
+      *session_ << "SELECT record FROM advisories WHERE imported_at >= ? ORDER BY id", use(since), into(rows), now;
       return rows;
+    });
+  }
+
+  std::string advisoriesVersion() override {
+    return guard("read advisories version", [&] {
+      std::int64_t count = 0, newest = 0;
+      *session_ << "SELECT COUNT(*), COALESCE(MAX(imported_at), 0) FROM advisories", into(count), into(newest), now;
+      return std::to_string(count) + "/" + std::to_string(newest);
     });
   }
 

@@ -67,11 +67,13 @@ struct OutboxCommand {
   std::string machineId;
   std::string kind;
   std::string payload;
-  std::string state;  // queued, delivered, done, failed
+  std::string state;  // awaiting_approval, queued, delivered, done, failed
   std::int64_t createdAt = 0;
   std::int64_t deliveredAt = 0;
   std::int64_t finishedAt = 0;
   std::string resultDetail;
+  std::string resultPayload;  // the agent's JSON report (versions, checks), if any
+  std::string dedupe;         // "" for commands given by hand
 };
 
 struct Transition {
@@ -146,7 +148,18 @@ class Store {
   virtual std::vector<OutboxCommand> undeliveredCommands(const std::string& machineId) = 0;
   virtual void markDelivered(const std::string& commandId, std::int64_t now) = 0;
   virtual void markFinished(const std::string& commandId, bool ok, const std::string& detail,
-                            std::int64_t now) = 0;
+                            const std::string& resultPayload, std::int64_t now) = 0;
+  // A command a measure calls for, queued once per (machine, dedupe key):
+  // nullopt when one with that key exists already, in whatever state.
+  // awaitApproval: it waits in awaiting_approval until approveCommand.
+  virtual std::optional<std::string> enqueueMeasure(const std::string& machineId, const std::string& kind,
+                                                    const std::string& payload, const std::string& dedupe,
+                                                    bool awaitApproval, std::int64_t now) = 0;
+  // awaiting_approval -> queued. False when no such command waits.
+  virtual bool approveCommand(const std::string& commandId, std::int64_t now) = 0;
+  virtual std::optional<OutboxCommand> command(const std::string& commandId) = 0;
+  // Only the queued (never delivered) commands of a machine, oldest first.
+  virtual std::vector<OutboxCommand> queuedCommands(const std::string& machineId) = 0;
   virtual std::vector<OutboxCommand> commands() = 0;
 
   // Adds or replaces a publisher's key and trust level.
@@ -156,8 +169,11 @@ class Store {
   virtual ImportCounts importAdvisories(const std::vector<StoredAdvisory>& advisories) = 0;
   // Without the record itself, ordered by id.
   virtual std::vector<StoredAdvisory> advisories() = 0;
-  // The OSV records themselves, ordered by id (for diagnosis).
-  virtual std::vector<std::string> advisoryRecords() = 0;
+  // The OSV records themselves, ordered by id (for diagnosis); with since,
+  // only those imported (or replaced) at or after that time.
+  virtual std::vector<std::string> advisoryRecords(std::int64_t since = 0) = 0;
+  // Changes whenever an import adds or replaces a record: "count/newest".
+  virtual std::string advisoriesVersion() = 0;
 
   virtual void recordTransition(const Transition& transition) = 0;
   virtual std::vector<Transition> transitions(const std::string& machineId) = 0;

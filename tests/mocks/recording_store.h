@@ -71,13 +71,21 @@ class RecordingStore : public store::Store {
   }
   std::vector<store::OutboxCommand> undeliveredCommands(const std::string&) override { return {}; }
   void markDelivered(const std::string&, std::int64_t) override {}
-  void markFinished(const std::string&, bool, const std::string&, std::int64_t) override {}
+  void markFinished(const std::string&, bool, const std::string&, const std::string&, std::int64_t) override {}
+  std::optional<std::string> enqueueMeasure(const std::string&, const std::string&, const std::string&,
+                                            const std::string&, bool, std::int64_t) override {
+    return std::nullopt;
+  }
+  bool approveCommand(const std::string&, std::int64_t) override { return false; }
+  std::optional<store::OutboxCommand> command(const std::string&) override { return std::nullopt; }
+  std::vector<store::OutboxCommand> queuedCommands(const std::string&) override { return {}; }
   std::vector<store::OutboxCommand> commands() override { return {}; }
   void trustPublisher(const store::Publisher&) override {}
   std::optional<store::Publisher> publisher(const std::string&) override { return std::nullopt; }
   store::ImportCounts importAdvisories(const std::vector<store::StoredAdvisory>&) override { return {}; }
   std::vector<store::StoredAdvisory> advisories() override { return {}; }
-  std::vector<std::string> advisoryRecords() override { return {}; }
+  std::vector<std::string> advisoryRecords(std::int64_t) override { return {}; }
+  std::string advisoriesVersion() override { return "0/0"; }
   void recordTransition(const store::Transition&) override {}
   std::vector<store::Transition> transitions(const std::string&) override { return {}; }
 

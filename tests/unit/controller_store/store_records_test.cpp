@@ -146,8 +146,8 @@ TEST_CASE_FIXTURE(Fixture, "the outbox keeps binary payloads and orders commands
   CHECK(pending[1].state == "delivered");
   CHECK(pending[1].deliveredAt == 110);
 
-  store->markFinished(first, true, "applied 3 changes", 120);
-  store->markFinished(third, false, "nft failed", 121);
+  store->markFinished(first, true, "applied 3 changes", "{\"after\": {}}", 120);
+  store->markFinished(third, false, "nft failed", "", 121);
   pending = store->undeliveredCommands("m1");
   REQUIRE(pending.size() == 1);
   CHECK(pending[0].id == second);
@@ -170,6 +170,35 @@ TEST_CASE_FIXTURE(Fixture, "the outbox keeps binary payloads and orders commands
 
   CHECK(store->undeliveredCommands("m2").size() == 1);
   CHECK(store->undeliveredCommands("m3").empty());
+  CHECK(all[1].resultPayload == "{\"after\": {}}");
+}
+
+TEST_CASE_FIXTURE(Fixture, "a measure is queued once per key; one awaiting approval is held back until approved") {
+  auto patch = store->enqueueMeasure("m1", "patch", "{}", "patch:DSA-1:openssl:3.0.11-1", true, 100);
+  REQUIRE(patch);
+  CHECK_FALSE(store->enqueueMeasure("m1", "patch", "{}", "patch:DSA-1:openssl:3.0.11-1", true, 101));
+  auto filter = store->enqueueMeasure("m1", "filter_add", "{}", "filter:DSA-1:nginx", false, 102);
+  REQUIRE(filter);
+  CHECK(store->enqueueMeasure("m2", "patch", "{}", "patch:DSA-1:openssl:3.0.11-1", false, 103));  // another machine
+
+  // Awaiting approval: not delivered, not even owed.
+  auto owed = store->undeliveredCommands("m1");
+  REQUIRE(owed.size() == 1);
+  CHECK(owed[0].id == *filter);
+  CHECK(store->queuedCommands("m1").size() == 1);
+  CHECK(store->command(*patch)->state == "awaiting_approval");
+  CHECK(store->command(*patch)->dedupe == "patch:DSA-1:openssl:3.0.11-1");
+
+  CHECK(store->approveCommand(*patch, 110));
+  CHECK_FALSE(store->approveCommand(*patch, 111));  // once
+  CHECK_FALSE(store->approveCommand(*filter, 111));  // it never waited
+  CHECK(store->queuedCommands("m1").size() == 2);
+  store->markDelivered(*patch, 120);
+  CHECK(store->queuedCommands("m1").size() == 1);
+  store->markFinished(*patch, false, "rolled back", "", 130);
+  // Finished or not, the key stays taken: a failed patch is not retried by itself.
+  CHECK_FALSE(store->enqueueMeasure("m1", "patch", "{}", "patch:DSA-1:openssl:3.0.11-1", false, 140));
+  CHECK_FALSE(store->command("nope"));
 }
 
 TEST_CASE_FIXTURE(Fixture, "a transition is recorded and becomes the machine's state") {

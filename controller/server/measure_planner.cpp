@@ -1,0 +1,144 @@
+#include "controller/server/measure_planner.h"
+
+#include "common/log/logging.h"
+#include "controller/diagnosis/command_orders.h"
+#include "controller/diagnosis/machine_facts.h"
+#include "controller/feeds/osv_advisory.h"
+
+namespace portcullis::server {
+namespace {
+
+namespace dx = portcullis::diagnosis;
+
+Poco::Logger& logger() { return log::get("controller.measures"); }
+
+bool anyWindowOpen(const dx::Policy& p, std::int64_t now) {
+  auto open = [&](const dx::GroupPolicy& g) { return !g.windows.empty() && dx::inMaintenanceWindow(g, now); };
+  if (open(p.defaults)) return true;
+  for (const auto& g : p.groups)
+    if (open(g)) return true;
+  return false;
+}
+
+}  // namespace
+
+MeasurePlanner::MeasurePlanner(store::Store& store, std::filesystem::path policyFile, Clock clock)
+    : store_(store), policyFile_(std::move(policyFile)), clock_(std::move(clock)), fleet_(dx::Policy{}) {}
+
+Result<dx::Policy> MeasurePlanner::readPolicy() const {
+  if (!std::filesystem::exists(policyFile_)) {
+    logger().warning("POLICY_MISSING file=%s: using the built-in defaults", policyFile_.string());
+    dx::Policy p;
+    p.source = "(built-in defaults)";
+    return p;
+  }
+  return dx::loadPolicy(policyFile_.string());
+}
+
+Result<bool> MeasurePlanner::start() {
+  auto policy = readPolicy();
+  if (!policy) return fail(policy.error());
+  std::lock_guard lock(mutex_);
+  fleet_.setPolicy(*policy);
+  advisoriesReadAt_ = clock_();
+  advisoriesVersion_ = store_.advisoriesVersion();
+  std::vector<feeds::OsvAdvisory> advisories;
+  std::size_t bad = 0;
+  for (const auto& record : store_.advisoryRecords()) {
+    auto adv = feeds::parseOsvAdvisory(record);
+    if (adv) advisories.push_back(std::move(*adv));
+    else ++bad;
+  }
+  const std::size_t count = advisories.size();
+  for (const auto& m : store_.machines()) loadMachine(m.id);
+  fleet_.replaceAdvisories(std::move(advisories));
+  logger().notice("DIAGNOSIS_READY policy=%s groups=%z advisories=%z machines=%z unreadable=%z", policy->source,
+                  policy->groups.size(), count, fleet_.machineCount(), bad);
+  windowOpen_ = anyWindowOpen(fleet_.policy(), clock_());
+  orderAll("start");
+  return true;
+}
+
+Result<bool> MeasurePlanner::reloadPolicy() {
+  auto policy = readPolicy();
+  if (!policy) {
+    logger().error("POLICY_NOT_RELOADED reason=%s: the running policy stays", policy.error());
+    return fail(policy.error());
+  }
+  std::lock_guard lock(mutex_);
+  fleet_.setPolicy(*policy);
+  logger().notice("POLICY_RELOADED file=%s groups=%z", policy->source, policy->groups.size());
+  orderAll("policy reloaded");
+  return true;
+}
+
+void MeasurePlanner::loadMachine(const std::string& machineId) {
+  auto m = store_.machine(machineId);
+  if (!m) return;
+  fleet_.setMachine(dx::factsFrom(m->info, machineId));
+}
+
+void MeasurePlanner::machineReported(const std::string& machineId) {
+  try {
+    std::lock_guard lock(mutex_);
+    loadMachine(machineId);
+    if (auto d = fleet_.diagnosis(machineId, clock_())) order(machineId, *d, "report");
+  } catch (const std::exception& e) {
+    logger().error("DIAGNOSIS_FAILED machine=%s reason=%s", machineId, std::string(e.what()));
+  }
+}
+
+void MeasurePlanner::tick() {
+  try {
+    std::lock_guard lock(mutex_);
+    const auto now = clock_();
+    const std::string version = store_.advisoriesVersion();
+    if (version != advisoriesVersion_) {
+      // Records imported since the last look (a second of overlap is harmless:
+      // an unchanged advisory orders nothing new).
+      const auto since = advisoriesReadAt_ - 1;
+      advisoriesReadAt_ = now;
+      advisoriesVersion_ = version;
+      std::size_t n = 0, machines = 0;
+      for (const auto& record : store_.advisoryRecords(since)) {
+        auto adv = feeds::parseOsvAdvisory(record);
+        if (!adv) continue;
+        ++n;
+        fleet_.upsertAdvisory(std::move(*adv), now, [&](const std::string& id, const dx::Diagnosis& d) {
+          ++machines;
+          order(id, d, "advisory");
+        });
+      }
+      logger().notice("ADVISORIES_APPLIED advisories=%z machines_affected=%z", n, machines);
+    }
+    const bool open = anyWindowOpen(fleet_.policy(), now);
+    if (open && !windowOpen_) orderAll("maintenance window opened");
+    windowOpen_ = open;
+  } catch (const std::exception& e) {
+    logger().error("DIAGNOSIS_TICK_FAILED reason=%s", std::string(e.what()));
+  }
+}
+
+void MeasurePlanner::orderAll(const char* why) {
+  fleet_.diagnoseAll(clock_(), [&](const std::string& id, const dx::Diagnosis& d) { order(id, d, why); });
+}
+
+void MeasurePlanner::order(const std::string& machineId, const dx::Diagnosis& d, const char* why) {
+  const auto now = clock_();
+  const auto orders = dx::ordersFor(d, fleet_.policy());
+  for (const auto& o : orders.commands) {
+    auto id = store_.enqueueMeasure(machineId, o.kind, o.payload, o.dedupe, o.awaitApproval, now);
+    if (!id) continue;
+    logger().notice("MEASURE_ORDERED machine=%s command=%s kind=%s key=%s state=%s trigger=%s reason=%s", machineId,
+                    *id, o.kind, o.dedupe, std::string(o.awaitApproval ? "awaiting_approval" : "queued"),
+                    std::string(why), o.reason);
+  }
+  if (orders.quarantines.empty()) return;
+  auto m = store_.machine(machineId);
+  if (!m || m->summary.state == "quarantined") return;
+  const dx::Measure& q = *orders.quarantines.front();
+  store_.recordTransition({machineId, m->summary.state, "quarantined", q.advisory + ": " + q.reason, "", now});
+  logger().warning("MACHINE_QUARANTINED machine=%s advisory=%s reason=%s", machineId, q.advisory, q.reason);
+}
+
+}  // namespace portcullis::server

@@ -1,0 +1,53 @@
+#pragma once
+// Turns diagnoses into commands while the controller runs: a machine is
+// diagnosed again when its report changes, the machines an advisory touches
+// when advisories are imported (checked on every tick), all of them when the
+// policy is reloaded; patches that wait for a maintenance window are ordered
+// when it opens. Each measure is queued once (the store's dedupe key);
+// quarantine findings move the machine to the quarantined state.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "common/util/result.h"
+#include "controller/diagnosis/fleet_diagnosis.h"
+#include "controller/store/store.h"
+
+namespace portcullis::server {
+
+class MeasurePlanner {
+ public:
+  using Clock = std::function<std::int64_t()>;  // unix seconds
+
+  MeasurePlanner(store::Store& store, std::filesystem::path policyFile, Clock clock);
+
+  // Loads the policy, the advisories and every stored machine, then orders
+  // what their diagnoses call for. Fails on a policy file that does not validate.
+  Result<bool> start();
+  // A policy file that does not validate leaves the running policy in place.
+  Result<bool> reloadPolicy();
+  // The machine's new report is stored: diagnose it again.
+  void machineReported(const std::string& machineId);
+  // New or replaced advisories; maintenance windows that opened.
+  void tick();
+
+ private:
+  Result<diagnosis::Policy> readPolicy() const;
+  void loadMachine(const std::string& machineId);
+  void order(const std::string& machineId, const diagnosis::Diagnosis& d, const char* why);
+  void orderAll(const char* why);
+
+  store::Store& store_;
+  std::filesystem::path policyFile_;
+  Clock clock_;
+  std::mutex mutex_;
+  diagnosis::FleetDiagnosis fleet_;
+  std::string advisoriesVersion_;
+  std::int64_t advisoriesReadAt_ = 0;
+  bool windowOpen_ = false;
+};
+
+}  // namespace portcullis::server
