@@ -40,7 +40,7 @@ Outcome run(const std::vector<std::string>& argv, std::chrono::milliseconds time
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     auto args = cArgs(argv);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
   close(outPipe[1]);
@@ -90,7 +90,7 @@ Background::Background(const std::vector<std::string>& argv, const std::string& 
     dup2(devnull, 1);
     dup2(log, 2);
     auto args = cArgs(argv);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
 }
