@@ -16,7 +16,29 @@ conf=$run/controller/controller.conf
 
 if [ ! -f "$conf" ]; then
   "$controller" init --dir "$run/controller" --listen "$listen"
+  # On this machine the demo only looks: every patch waits for approval and
+  # no filter rule or quarantine is set without the operator.
+  cat >"$run/controller/policy.conf" <<'POLICY'
+[defaults]
+patching = approve
+filter_from = never
+quarantine_from = never
+POLICY
 fi
+
+# Security information: the bundled sample of Debian 12 advisories, signed
+# here by a demo publisher the controller is told to trust (level 3), so the
+# import goes through the same verification as a real feed.
+sample=$top/data/advisories/debian-12-sample.json
+pub=$run/publisher
+if [ ! -f "$pub/demo.pub" ]; then
+  mkdir -p "$pub" && chmod 700 "$pub"
+  openssl genpkey -algorithm ed25519 -out "$pub/demo.key" 2>/dev/null
+  openssl pkey -in "$pub/demo.key" -pubout -out "$pub/demo.pub"
+  "$controller" feed trust demo-sample --key "$pub/demo.pub" --level 3 --config "$conf"
+fi
+openssl pkeyutl -sign -rawin -inkey "$pub/demo.key" -in "$sample" -out "$pub/sample.sig"
+"$controller" feed import "$sample" --signature "$pub/sample.sig" --publisher demo-sample --config "$conf"
 "$controller" serve --config "$conf" 2>>"$run/controller.log" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
@@ -40,3 +62,5 @@ echo
 echo
 "$controller" machine show "$(hostname)" --config "$conf" | sed -n '1,40p'
 echo "(full list: $controller machine show $(hostname) --config $conf)"
+echo
+"$controller" diagnose "$(hostname)" --config "$conf"

@@ -85,11 +85,11 @@ int machineCommand(const Words& words) {
       std::cout << "    " << (l.protocol() == v1::ListeningSocket::UDP ? "udp " : "tcp ") << l.address()
                 << ":" << l.port() << "  " << (l.process().empty() ? "-" : l.process())
                 << (l.package().empty() ? "" : "  (" + l.package() + ")") << "\n";
+    printDiagnosis(std::cout, diagnosed, "  ");
     std::cout << "  processes:   " << info.processes_size() << "\n"
               << "  packages:    " << s.packageCount << " installed\n";
     for (const auto& p : info.packages())
       std::cout << "    " << p.name() << " " << p.version() << " " << p.arch() << "\n";
-    printDiagnosis(std::cout, diagnosed, "  ");
     std::cout << "  history:\n";
     for (const auto& t : transitions)
       std::cout << "    " << isoTime(t.at) << "  " << t.fromState << " -> " << t.toState << "  (" << t.cause << ")\n";
