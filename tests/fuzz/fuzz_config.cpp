@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/config/ini_document.h"
+#include "controller/diagnosis/policy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace portcullis::config;
@@ -18,6 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)r.boolean("a.b", false);
     (void)r.finish();
   }
+  (void)portcullis::diagnosis::parsePolicy(text, "fuzz-policy.conf");
+  (void)portcullis::diagnosis::parseMaintenanceWindow(text);
+  (void)portcullis::diagnosis::parseCidr(text);
   (void)parseDuration(text);
   (void)parseByteSize(text);
   (void)parseEndpoint(text);
