@@ -96,7 +96,7 @@ TEST_CASE("an agent comes back by itself after the controller was away") {
   CHECK(eventually([&] { return kernel() == "6.1.0-9"; }, std::chrono::seconds(30)));
   stop = true;
   t.join();
-  CHECK(c.log().find("AGENT_CONNECTED") != std::string::npos);
+  CHECK(c.logShows("AGENT_CONNECTED"));
 }
 
 TEST_CASE("a queued command is delivered to its agent and finished by the agent's result") {

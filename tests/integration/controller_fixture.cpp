@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <stdexcept>
+#include <thread>
 
 #include "agent/collectors/machine_info_collector.h"
 #include "agent/transport/enrollment_client.h"
@@ -46,6 +47,15 @@ Outcome ControllerFixture::cli(std::vector<std::string> args) const {
   args.push_back("--config");
   args.push_back(conf());
   return run(args);
+}
+
+bool ControllerFixture::logShows(const std::string& text, std::chrono::milliseconds within) const {
+  const auto end = std::chrono::steady_clock::now() + within;
+  while (log().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
 }
 
 std::string ControllerFixture::token() const {

@@ -1,6 +1,7 @@
 #pragma once
 // A real controller for a test: `init` into a temp directory, `serve` on a
 // free loopback port, and helpers to enroll agents against it for real.
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,9 @@ class ControllerFixture {
   std::string controllerDir() const { return dir_.path + "/controller"; }
   std::string logFile() const { return dir_.path + "/controller.log"; }
   std::string log() const { return readText(logFile()); }
+  // The controller logs after it has answered, so a test that saw the answer
+  // waits (bounded) for the line rather than racing the writer.
+  bool logShows(const std::string& text, std::chrono::milliseconds within = std::chrono::seconds(10)) const;
   // What administrative commands recorded.
   std::string audit() const { return readText(controllerDir() + "/audit.log"); }
   std::string root() const { return dir_.path; }

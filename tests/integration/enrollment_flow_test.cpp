@@ -140,7 +140,7 @@ TEST_CASE("a used token and an expired token are refused, nothing written") {
   auto unknown = run({agentBinary(), "enroll", "--controller", c.endpoint(), "--token", "nope",
                       "--ca-sha256", c.fingerprint(), "--dir", c.root() + "/a4"});
   CHECK(unknown.exitCode == 1);
-  CHECK(c.log().find("ENROLL_REFUSED") != std::string::npos);
+  CHECK(c.logShows("ENROLL_REFUSED"));
 }
 
 TEST_CASE("usage errors exit 2 with one line on stderr") {
