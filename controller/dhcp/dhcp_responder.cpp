@@ -1,0 +1,305 @@
+#include "controller/dhcp/dhcp_responder.h"
+
+namespace portcullis::dhcp {
+namespace {
+
+std::uint32_t leaseTimeOf(const DhcpSubnet& s, PoolKind pool) {
+  return pool == PoolKind::Production ? s.leaseTime : s.quarantineLeaseTime;
+}
+
+DhcpPacket replyTo(const DhcpPacket& request, MessageType type, const DhcpSubnet& subnet) {
+  DhcpPacket r;
+  r.op = 2;
+  r.htype = request.htype;
+  r.hlen = request.hlen;
+  r.xid = request.xid;
+  r.flags = request.flags;
+  r.giaddr = request.giaddr;
+  r.chaddr = request.chaddr;
+  r.set(option::kMessageType, std::string(1, static_cast<char>(type)));
+  r.setAddress(option::kServerId, subnet.serverAddress);
+  return r;
+}
+
+// RFC 2131 4.1: through the relay when there is one; a NAK, or a client with
+// no address yet, by broadcast (the client cannot answer ARP for an address it
+// does not have, and a raw frame to its MAC buys little on a small segment);
+// a client that has an address, directly.
+Reply addressed(DhcpPacket packet, const DhcpPacket& request, bool nak) {
+  Reply r;
+  if (request.giaddr) {
+    r.to = Reply::To::Relay;
+    r.address = request.giaddr;
+    if (nak) packet.flags |= kBroadcastFlag;
+  } else if (!nak && request.ciaddr) {
+    r.to = Reply::To::Client;
+    r.address = request.ciaddr;
+  } else {
+    r.to = Reply::To::Broadcast;
+  }
+  r.packet = std::move(packet);
+  return r;
+}
+
+void echoRelayInfo(DhcpPacket& reply, const DhcpPacket& request) {
+  // RFC 3046: the relay agent information goes back as it came.
+  if (const auto* info = request.find(option::kRelayAgentInfo)) reply.set(option::kRelayAgentInfo, *info);
+}
+
+Response nak(const DhcpPacket& request, const DhcpSubnet& subnet, std::string why) {
+  auto packet = replyTo(request, MessageType::Nak, subnet);
+  packet.set(option::kMessage, why);
+  echoRelayInfo(packet, request);
+  Response out;
+  out.reply = addressed(std::move(packet), request, true);
+  out.event = "LEASE_NAK";
+  out.detail = std::move(why);
+  return out;
+}
+
+Lease leaseFor(const DhcpPacket& request, const DhcpSubnet& subnet, const GateVerdict& verdict, Ipv4 address,
+               LeaseState state, std::int64_t now, std::int64_t expires) {
+  Lease l;
+  l.address = address;
+  l.mac = request.mac();
+  if (const auto* id = request.find(option::kClientId)) l.clientId = toHex(*id);
+  if (const auto* name = request.find(option::kHostname)) l.hostname = *name;
+  l.subnet = subnet.name;
+  l.pool = verdict.pool();
+  l.state = state;
+  l.start = now;
+  l.expires = expires;
+  l.relay = request.giaddr;
+  if (const auto* info = request.find(option::kRelayAgentInfo)) l.agentInfo = toHex(*info);
+  l.machineId = verdict.machineId;
+  return l;
+}
+
+std::string describe(const GateVerdict& v) { return std::string("verdict=") + answerName(v.answer) + " (" + v.reason + ")"; }
+
+// A new quarantine lease through a relay and circuit that already hold the
+// configured number: refused, so one port cannot exhaust the pool.
+bool overQuarantineCap(const DhcpPacket& request, const DhcpSubnet& subnet, const GateVerdict& verdict,
+                       const LeaseBook& book, Ipv4 address, std::int64_t now) {
+  if (verdict.pool() != PoolKind::Quarantine) return false;
+  const Lease* current = book.at(address);
+  if (current && current->mac == request.mac() && current->holds(now)) return false;
+  const auto* info = request.find(option::kRelayAgentInfo);
+  return book.activeQuarantine(subnet.name, request.giaddr, info ? toHex(*info) : "", now) >=
+         subnet.maxQuarantinePerRelay;
+}
+
+Response discover(const DhcpPacket& request, const DhcpSubnet& subnet, const GateVerdict& verdict,
+                  const LeaseBook& book, const DhcpLimits& limits, std::int64_t now) {
+  Response out;
+  if (!verdict.offers()) {
+    out.event = "DISCOVER_NOT_ANSWERED";
+    out.detail = describe(verdict);
+    return out;
+  }
+  const auto pool = verdict.pool();
+  const auto requested = request.addressOption(option::kRequestedAddress).value_or(0);
+  const auto address = book.choose(subnet, pool, request.mac(), requested, now);
+  if (!address) {
+    out.event = "POOL_EXHAUSTED";
+    out.detail = std::string(poolKindName(pool)) + " pool of " + subnet.name + " has no free address";
+    return out;
+  }
+  if (overQuarantineCap(request, subnet, verdict, book, *address, now)) {
+    out.event = "QUARANTINE_CAP_REACHED";
+    out.detail = "relay " + formatIpv4(request.giaddr) + " already holds " +
+                 std::to_string(subnet.maxQuarantinePerRelay) + " quarantine leases";
+    return out;
+  }
+  const Lease* current = book.at(*address);
+  const bool bound = current && current->mac == request.mac() && current->state == LeaseState::Bound &&
+                     current->holds(now);
+  if (!bound)
+    out.changes.push_back(
+        leaseFor(request, subnet, verdict, *address, LeaseState::Offered, now, now + limits.offerHoldSeconds));
+
+  auto packet = replyTo(request, MessageType::Offer, subnet);
+  packet.yiaddr = *address;
+  addLeaseOptions(packet, subnet, pool, true);
+  echoRelayInfo(packet, request);
+  out.reply = addressed(std::move(packet), request, false);
+  out.event = "LEASE_OFFERED";
+  out.detail = formatIpv4(*address) + " " + poolKindName(pool) + " " + describe(verdict);
+  return out;
+}
+
+Response request(const DhcpPacket& req, const DhcpSubnet& subnet, const GateVerdict& verdict, const LeaseBook& book,
+                 std::int64_t now) {
+  const auto serverId = req.addressOption(option::kServerId);
+  const auto requested = req.addressOption(option::kRequestedAddress);
+  const std::string mac = req.mac();
+  Response out;
+  if (serverId && *serverId != subnet.serverAddress) {
+    // SELECTING, and the client chose another server: our offer is free again.
+    for (const Lease* l : book.allOf(subnet.name, mac))
+      if (l->state == LeaseState::Offered) {
+        Lease freed = *l;
+        freed.state = LeaseState::Released;
+        freed.expires = now;
+        out.changes.push_back(freed);
+      }
+    out.event = "REQUEST_FOR_OTHER_SERVER";
+    out.detail = "client chose server " + formatIpv4(*serverId);
+    return out;
+  }
+  // SELECTING and INIT-REBOOT name the address in option 50; RENEWING and
+  // REBINDING in ciaddr.
+  const Ipv4 address = requested ? *requested : req.ciaddr;
+  if (!address) {
+    out.event = "REQUEST_DROPPED";
+    out.detail = "names no address (neither option 50 nor ciaddr)";
+    return out;
+  }
+  if (!verdict.offers()) return nak(req, subnet, "no lease for this client: " + verdict.reason);
+  const auto pool = verdict.pool();
+  if (!poolRange(subnet, pool).contains(address)) {
+    const bool otherPool = poolRange(subnet, pool == PoolKind::Production ? PoolKind::Quarantine
+                                                                          : PoolKind::Production)
+                               .contains(address);
+    return nak(req, subnet,
+               formatIpv4(address) + (otherPool ? std::string(" is in the ") +
+                                                      poolKindName(pool == PoolKind::Production
+                                                                       ? PoolKind::Quarantine
+                                                                       : PoolKind::Production) +
+                                                      " pool; the client now belongs in the " + poolKindName(pool) +
+                                                      " pool (" + verdict.reason + ")"
+                                                : " is not in this server's pools"));
+  }
+  if (!book.freeFor(subnet, pool, address, mac, now))
+    return nak(req, subnet, formatIpv4(address) + " is leased to another client");
+  if (overQuarantineCap(req, subnet, verdict, book, address, now)) {
+    out.event = "QUARANTINE_CAP_REACHED";
+    out.detail = "relay " + formatIpv4(req.giaddr) + " already holds " +
+                 std::to_string(subnet.maxQuarantinePerRelay) + " quarantine leases";
+    return out;
+  }
+  const Lease* before = book.at(address);
+  const bool renewal = before && before->mac == mac && before->state == LeaseState::Bound && before->holds(now);
+  out.changes.push_back(
+      leaseFor(req, subnet, verdict, address, LeaseState::Bound, now, now + leaseTimeOf(subnet, pool)));
+  // The client's leases elsewhere in the subnet (its quarantine address once
+  // it is admitted, say) end now, so isolation follows the address it uses.
+  for (const Lease* l : book.allOf(subnet.name, mac))
+    if (l->address != address && l->holds(now) && l->state != LeaseState::Declined) {
+      Lease ended = *l;
+      ended.state = LeaseState::Released;
+      ended.expires = now;
+      out.changes.push_back(ended);
+    }
+
+  auto packet = replyTo(req, MessageType::Ack, subnet);
+  packet.yiaddr = address;
+  packet.ciaddr = req.ciaddr;
+  addLeaseOptions(packet, subnet, pool, true);
+  echoRelayInfo(packet, req);
+  out.reply = addressed(std::move(packet), req, false);
+  out.event = renewal ? "LEASE_RENEWED" : "LEASE_BOUND";
+  out.detail = formatIpv4(address) + " " + poolKindName(pool) + " " + describe(verdict);
+  return out;
+}
+
+Response decline(const DhcpPacket& req, const DhcpSubnet& subnet, const LeaseBook& book, const DhcpLimits& limits,
+                 std::int64_t now) {
+  Response out;
+  const auto address = req.addressOption(option::kRequestedAddress);
+  const Lease* l = address ? book.at(*address) : nullptr;
+  if (!l || l->mac != req.mac() || l->subnet != subnet.name) {
+    out.event = "DECLINE_IGNORED";
+    out.detail = "names no address leased to this client";
+    return out;
+  }
+  Lease declined = *l;
+  declined.state = LeaseState::Declined;
+  declined.expires = now + limits.declineHoldSeconds;
+  out.changes.push_back(declined);
+  out.event = "LEASE_DECLINED";
+  out.detail = formatIpv4(*address) + " is in use on the network; not offered for " +
+               std::to_string(limits.declineHoldSeconds) + " s";
+  return out;
+}
+
+Response release(const DhcpPacket& req, const DhcpSubnet& subnet, const LeaseBook& book, std::int64_t now) {
+  Response out;
+  const Lease* l = book.at(req.ciaddr);
+  if (!l || l->mac != req.mac() || l->subnet != subnet.name) {
+    out.event = "RELEASE_IGNORED";
+    out.detail = "names no address leased to this client";
+    return out;
+  }
+  Lease freed = *l;
+  freed.state = LeaseState::Released;
+  freed.expires = now;
+  out.changes.push_back(freed);
+  out.event = "LEASE_RELEASED";
+  out.detail = formatIpv4(req.ciaddr);
+  return out;
+}
+
+Response inform(const DhcpPacket& req, const DhcpSubnet& subnet, const GateVerdict& verdict) {
+  Response out;
+  if (!verdict.offers() || !req.ciaddr) {
+    out.event = "INFORM_NOT_ANSWERED";
+    out.detail = req.ciaddr ? describe(verdict) : "ciaddr is empty";
+    return out;
+  }
+  auto packet = replyTo(req, MessageType::Ack, subnet);
+  packet.ciaddr = req.ciaddr;
+  addLeaseOptions(packet, subnet, verdict.pool(), false);
+  echoRelayInfo(packet, req);
+  out.reply = addressed(std::move(packet), req, false);
+  out.event = "INFORM_ANSWERED";
+  out.detail = formatIpv4(req.ciaddr) + " " + describe(verdict);
+  return out;
+}
+
+}  // namespace
+
+void addLeaseOptions(DhcpPacket& r, const DhcpSubnet& s, PoolKind pool, bool withTimes) {
+  if (withTimes) {
+    const auto t = leaseTimeOf(s, pool);
+    r.setSeconds(option::kLeaseTime, t);
+    r.setSeconds(option::kRenewalTime, t / 2);
+    r.setSeconds(option::kRebindingTime, static_cast<std::uint32_t>(std::uint64_t{t} * 7 / 8));
+  }
+  if (pool == PoolKind::Quarantine && s.isolateQuarantine) {
+    // Isolated by shape: alone in its own /32, no default route, a route to
+    // each host it may reach and nothing else.
+    r.setAddress(option::kSubnetMask, 0xffffffffu);
+    r.set(option::kClasslessRoutes, encodeClasslessRoutes(quarantineRoutes(s)));
+  } else {
+    r.setAddress(option::kSubnetMask, s.subnet.mask());
+    if (!s.routers.empty()) r.setAddresses(option::kRouter, s.routers);
+  }
+  if (!s.dns.empty()) r.setAddresses(option::kDns, s.dns);
+  if (!s.domain.empty()) r.set(option::kDomainName, s.domain);
+}
+
+Response respond(const DhcpPacket& request, const DhcpSubnet& subnet, const GateVerdict& verdict,
+                 const LeaseBook& book, const DhcpLimits& limits, std::int64_t now) {
+  const auto type = request.messageType();
+  if (request.op != 1 || !type) {
+    Response out;
+    out.event = "PACKET_DROPPED";
+    out.detail = request.op != 1 ? "not a client request" : "no message type (BOOTP is not served)";
+    return out;
+  }
+  switch (*type) {
+    case MessageType::Discover: return discover(request, subnet, verdict, book, limits, now);
+    case MessageType::Request: return dhcp::request(request, subnet, verdict, book, now);
+    case MessageType::Decline: return decline(request, subnet, book, limits, now);
+    case MessageType::Release: return release(request, subnet, book, now);
+    case MessageType::Inform: return inform(request, subnet, verdict);
+    default: break;
+  }
+  Response out;
+  out.event = "PACKET_DROPPED";
+  out.detail = std::string(messageTypeName(*type)) + " is a server message";
+  return out;
+}
+
+}  // namespace portcullis::dhcp

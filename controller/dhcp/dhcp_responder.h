@@ -1,0 +1,37 @@
+#pragma once
+// What the server answers to one client message (RFC 2131 section 4.3), given
+// the gate's verdict for the client and the leases as they stand. Pure: the
+// lease changes come back with the reply, and the server stores them before it
+// sends anything.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/dhcp/dhcp_packet.h"
+#include "controller/dhcp/gate_verdict.h"
+#include "controller/dhcp/lease_book.h"
+
+namespace portcullis::dhcp {
+
+struct Reply {
+  enum class To { Broadcast, Relay, Client };
+  DhcpPacket packet;
+  To to = To::Broadcast;
+  Ipv4 address = 0;  // the relay (port 67) or the client (port 68)
+};
+
+struct Response {
+  std::optional<Reply> reply;
+  std::vector<Lease> changes;  // to store, in order, before the reply goes out
+  std::string event;           // a stable id for the log: LEASE_OFFERED, LEASE_NAK, ...
+  std::string detail;          // what and why, for the same line
+};
+
+Response respond(const DhcpPacket& request, const DhcpSubnet& subnet, const GateVerdict& verdict,
+                 const LeaseBook& book, const DhcpLimits& limits, std::int64_t now);
+
+// The options a lease from this pool carries (mask, routes, DNS, times).
+void addLeaseOptions(DhcpPacket& reply, const DhcpSubnet& subnet, PoolKind pool, bool withTimes);
+
+}  // namespace portcullis::dhcp

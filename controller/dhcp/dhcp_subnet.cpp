@@ -1,0 +1,57 @@
+#include "controller/dhcp/dhcp_subnet.h"
+
+#include <algorithm>
+
+namespace portcullis::dhcp {
+
+const char* gateModeName(GateMode m) { return m == GateMode::Hold ? "hold" : "quarantine-first"; }
+
+const char* noAgentRuleName(NoAgentRule r) {
+  switch (r) {
+    case NoAgentRule::Quarantine: return "quarantine";
+    case NoAgentRule::Deny: return "deny";
+    case NoAgentRule::Allow: return "allow";
+  }
+  return "?";
+}
+
+const char* randomMacRuleName(RandomMacRule r) {
+  switch (r) {
+    case RandomMacRule::AsAny: return "as-any";
+    case RandomMacRule::Quarantine: return "quarantine";
+    case RandomMacRule::Deny: return "deny";
+  }
+  return "?";
+}
+
+std::vector<ClasslessRoute> quarantineRoutes(const DhcpSubnet& s) {
+  std::vector<Ipv4> hosts;
+  auto add = [&](Ipv4 a) {
+    if (a != 0 && std::find(hosts.begin(), hosts.end(), a) == hosts.end()) hosts.push_back(a);
+  };
+  add(s.serverAddress);
+  for (auto a : s.dns) add(a);
+  for (auto a : s.remediationHosts) add(a);
+
+  const Ipv4 router = s.quarantineRouter ? s.quarantineRouter : (s.routers.empty() ? 0 : s.routers.front());
+  std::vector<ClasslessRoute> routes;
+  bool routerRouted = false;
+  for (auto a : hosts) {
+    if (s.subnet.contains(a)) {
+      routes.push_back({{a, 32}, 0});
+    } else if (router) {
+      // The router must be reachable itself before anything can go through it.
+      if (!routerRouted && std::none_of(routes.begin(), routes.end(), [&](const ClasslessRoute& r) {
+            return r.destination.network == router && r.router == 0;
+          }))
+        routes.insert(routes.begin(), {{router, 32}, 0});
+      routerRouted = true;
+      routes.push_back({{a, 32}, router});
+    }
+    // Off the subnet with no router: unreachable from quarantine; the
+    // configuration check warns about it.
+  }
+  return routes;
+}
+
+}  // namespace portcullis::dhcp

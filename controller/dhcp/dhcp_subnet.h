@@ -1,0 +1,69 @@
+#pragma once
+// One DHCP subnet as the controller's configuration describes it: its two
+// pools, what each lease carries, and how the gate decides between them.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "controller/dhcp/dhcp_packet.h"
+#include "controller/dhcp/ipv4.h"
+
+namespace portcullis::dhcp {
+
+enum class GateMode {
+  QuarantineFirst,  // not known clean: a quarantine lease; released once clean
+  Hold,             // an announced machine not yet diagnosed gets no offer
+};
+enum class NoAgentRule { Quarantine, Deny, Allow };
+// Locally administered (randomised) MACs: treated like any other (an enrolled
+// agent reporting the MAC vouches for it), always quarantined, or refused.
+enum class RandomMacRule { AsAny, Quarantine, Deny };
+
+const char* gateModeName(GateMode m);
+const char* noAgentRuleName(NoAgentRule r);
+const char* randomMacRuleName(RandomMacRule r);
+
+struct DhcpSubnet {
+  std::string name;           // the section: "dhcp" or "dhcp NAME"
+  std::string interfaceName;  // directly attached here; empty: only reached through relays
+  Ipv4Net subnet;
+  Ipv4Range productionPool;
+  Ipv4Range quarantinePool;
+  std::vector<Ipv4> routers;
+  std::vector<Ipv4> dns;
+  std::string domain;
+  std::uint32_t leaseTime = 3600;
+  std::uint32_t quarantineLeaseTime = 60;
+  Ipv4 serverAddress = 0;  // the controller's address on this link (server identifier)
+
+  GateMode mode = GateMode::QuarantineFirst;
+  NoAgentRule noAgent = NoAgentRule::Quarantine;
+  RandomMacRule randomMac = RandomMacRule::AsAny;
+  std::vector<std::string> allowMacs;  // always production
+  std::vector<std::string> denyMacs;   // never an answer
+
+  // A quarantine lease's shape: a /32 mask, no default route, and routes
+  // (option 121) only to the controller, DNS and these hosts. false: the
+  // quarantine pool gets the production pool's mask and router.
+  bool isolateQuarantine = true;
+  std::vector<Ipv4> remediationHosts;
+  Ipv4 quarantineRouter = 0;  // next hop for reachable hosts off the subnet; 0: the first router
+
+  std::uint32_t holdTimeout = 30;              // hold mode: pending longer than this -> quarantine
+  std::uint32_t maxQuarantinePerRelay = 256;   // active quarantine leases per relay and circuit
+};
+
+// Limits that protect the server from a flood of DISCOVERs.
+struct DhcpLimits {
+  std::uint32_t discoversPerMacPerMinute = 30;
+  std::uint32_t discoversPerSecond = 1000;
+  std::uint32_t offerHoldSeconds = 30;     // an offered address is kept this long for a REQUEST
+  std::uint32_t declineHoldSeconds = 600;  // a declined address is not offered again meanwhile
+};
+
+// The routes a quarantine lease carries: the controller, the DNS servers and
+// the remediation hosts; on-link ones directly, others through the router
+// (which then gets an on-link route of its own first).
+std::vector<ClasslessRoute> quarantineRoutes(const DhcpSubnet& subnet);
+
+}  // namespace portcullis::dhcp

@@ -1,0 +1,38 @@
+#pragma once
+// The DHCP gate's decision for one client: no answer, a quarantine lease or a
+// production lease, and why. Pure: what the controller knows of the MAC in,
+// the verdict out. Anything unknown or unverified never reaches production.
+#include <cstdint>
+#include <string>
+
+#include "controller/dhcp/dhcp_subnet.h"
+
+namespace portcullis::dhcp {
+
+enum class PoolKind { Production, Quarantine };
+const char* poolKindName(PoolKind k);
+
+// What the store says about a MAC.
+struct MacStanding {
+  bool lookupFailed = false;  // the store could not answer: fail closed
+  std::string machineId;      // an enrolled agent's machine reports this MAC; "" when none
+  std::string state;          // its admission state: pending, admitted, quarantined, denied
+  bool revoked = false;       // its agent's certificate was revoked
+  std::int64_t pendingSince = 0;  // when it entered pending (hold mode's timeout)
+  std::string operatorHold;   // "release" or "quarantine" by hand, "" when none
+};
+
+struct GateVerdict {
+  enum class Answer { None, Quarantine, Production };
+  Answer answer = Answer::Quarantine;
+  std::string reason;
+  std::string machineId;
+  bool offers() const { return answer != Answer::None; }
+  PoolKind pool() const { return answer == Answer::Production ? PoolKind::Production : PoolKind::Quarantine; }
+};
+const char* answerName(GateVerdict::Answer a);
+
+GateVerdict gateVerdict(const DhcpSubnet& subnet, const std::string& mac, const MacStanding& standing,
+                        std::int64_t now);
+
+}  // namespace portcullis::dhcp

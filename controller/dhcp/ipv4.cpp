@@ -1,0 +1,64 @@
+#include "controller/dhcp/ipv4.h"
+
+#include <charconv>
+
+namespace portcullis::dhcp {
+
+std::optional<Ipv4> parseIpv4(std::string_view text) {
+  Ipv4 out = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (text.empty() || text.front() != '.') return std::nullopt;
+      text.remove_prefix(1);
+    }
+    // Digits only, 1-3 of them, no leading zeros (010 is octal to some tools).
+    std::size_t n = 0;
+    while (n < text.size() && n < 4 && text[n] >= '0' && text[n] <= '9') ++n;
+    if (n == 0 || n > 3 || (n > 1 && text[0] == '0')) return std::nullopt;
+    unsigned value = 0;
+    std::from_chars(text.data(), text.data() + n, value);
+    if (value > 255) return std::nullopt;
+    out = (out << 8) | value;
+    text.remove_prefix(n);
+  }
+  if (!text.empty()) return std::nullopt;
+  return out;
+}
+
+std::string formatIpv4(Ipv4 a) {
+  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) +
+         "." + std::to_string(a & 255);
+}
+
+std::optional<Ipv4Net> parseIpv4Net(std::string_view text) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto address = parseIpv4(text.substr(0, slash));
+  const auto digits = text.substr(slash + 1);
+  int prefix = -1;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+  if (!address || ec != std::errc{} || end != digits.data() + digits.size() || digits.empty() || prefix < 0 ||
+      prefix > 32)
+    return std::nullopt;
+  Ipv4Net net{*address, prefix};
+  if ((*address & net.mask()) != *address) return std::nullopt;
+  return net;
+}
+
+std::string formatIpv4Net(const Ipv4Net& net) { return formatIpv4(net.network) + "/" + std::to_string(net.prefix); }
+
+std::optional<Ipv4Range> parseIpv4Range(std::string_view text) {
+  const auto dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+  };
+  auto first = parseIpv4(trim(text.substr(0, dash)));
+  auto last = parseIpv4(trim(text.substr(dash + 1)));
+  if (!first || !last || *first > *last) return std::nullopt;
+  return Ipv4Range{*first, *last};
+}
+
+}  // namespace portcullis::dhcp

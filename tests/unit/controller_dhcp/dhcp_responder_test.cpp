@@ -1,0 +1,281 @@
+#include <doctest/doctest.h>
+
+#include "controller/dhcp/dhcp_responder.h"
+#include "tests/unit/controller_dhcp/dhcp_test_support.h"
+
+using namespace portcullis::dhcp;
+using namespace portcullis::dhcp::testing;
+using A = GateVerdict::Answer;
+
+namespace {
+
+const DhcpLimits kLimits{};
+GateVerdict production() { return {A::Production, "diagnosed clean", "m-1"}; }
+GateVerdict quarantine() { return {A::Quarantine, "not diagnosed yet", "m-1"}; }
+
+// Applies what the responder asks the server to store.
+void apply(LeaseBook& book, const Response& r) {
+  for (const auto& l : r.changes) book.put(l);
+}
+
+DhcpPacket requestFor(const DhcpPacket& offer) {
+  auto r = clientMessage(MessageType::Request);
+  r.setAddress(option::kRequestedAddress, offer.yiaddr);
+  r.setAddress(option::kServerId, *offer.addressOption(option::kServerId));
+  return r;
+}
+
+DhcpPacket renewal(Ipv4 address) {
+  auto r = clientMessage(MessageType::Request);
+  r.ciaddr = address;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("DISCOVER, OFFER, REQUEST, ACK into the production pool") {
+  const auto s = lab();
+  LeaseBook book;
+  auto offer = respond(clientMessage(MessageType::Discover), s, production(), book, kLimits, 1000);
+  REQUIRE(offer.reply);
+  CHECK(offer.event == "LEASE_OFFERED");
+  const auto& o = offer.reply->packet;
+  CHECK(o.op == 2);
+  CHECK(o.xid == 0x12345678);
+  CHECK(o.messageType() == MessageType::Offer);
+  CHECK(o.yiaddr == ip("10.77.0.100"));
+  CHECK(offer.reply->to == Reply::To::Broadcast);
+  CHECK(o.addressOption(option::kSubnetMask) == ip("255.255.255.0"));
+  CHECK(o.addressOption(option::kRouter) == ip("10.77.0.1"));
+  CHECK(o.addressOption(option::kServerId) == ip("10.77.0.1"));
+  CHECK(*o.find(option::kDomainName) == "lab.example");
+  REQUIRE(offer.changes.size() == 1);
+  CHECK(offer.changes[0].state == LeaseState::Offered);
+  CHECK(offer.changes[0].expires == 1000 + kLimits.offerHoldSeconds);
+  apply(book, offer);
+
+  auto ack = respond(requestFor(o), s, production(), book, kLimits, 1001);
+  REQUIRE(ack.reply);
+  CHECK(ack.event == "LEASE_BOUND");
+  CHECK(ack.reply->packet.messageType() == MessageType::Ack);
+  CHECK(ack.reply->packet.yiaddr == ip("10.77.0.100"));
+  std::uint32_t t1 = 0;
+  for (unsigned char c : *ack.reply->packet.find(option::kRenewalTime)) t1 = (t1 << 8) | c;
+  CHECK(t1 == s.leaseTime / 2);
+  apply(book, ack);
+  const Lease* l = book.at(ip("10.77.0.100"));
+  REQUIRE(l);
+  CHECK(l->state == LeaseState::Bound);
+  CHECK(l->expires == 1001 + s.leaseTime);
+  CHECK(l->machineId == "m-1");
+
+  auto renewed = respond(renewal(ip("10.77.0.100")), s, production(), book, kLimits, 2000);
+  CHECK(renewed.event == "LEASE_RENEWED");
+  CHECK(renewed.reply->to == Reply::To::Client);
+  CHECK(renewed.reply->address == ip("10.77.0.100"));
+}
+
+TEST_CASE("a quarantine lease is isolated by its shape") {
+  const auto s = lab();
+  LeaseBook book;
+  auto offer = respond(clientMessage(MessageType::Discover), s, quarantine(), book, kLimits, 0);
+  REQUIRE(offer.reply);
+  const auto& o = offer.reply->packet;
+  CHECK(s.quarantinePool.contains(o.yiaddr));
+  CHECK(o.addressOption(option::kSubnetMask) == ip("255.255.255.255"));
+  CHECK(o.find(option::kRouter) == nullptr);
+  auto routes = decodeClasslessRoutes(*o.find(option::kClasslessRoutes));
+  REQUIRE(routes.ok());
+  REQUIRE(routes->size() == 1);
+  CHECK(formatIpv4Net((*routes)[0].destination) == "10.77.0.1/32");
+  std::uint32_t lease = 0;
+  for (unsigned char c : *o.find(option::kLeaseTime)) lease = (lease << 8) | c;
+  CHECK(lease == 60);
+
+  auto open = s;
+  open.isolateQuarantine = false;
+  auto plain = respond(clientMessage(MessageType::Discover), open, quarantine(), book, kLimits, 0);
+  CHECK(plain.reply->packet.addressOption(option::kSubnetMask) == ip("255.255.255.0"));
+  CHECK(plain.reply->packet.addressOption(option::kRouter) == ip("10.77.0.1"));
+}
+
+TEST_CASE("released from quarantine: the renewal gets a NAK, the next DISCOVER production") {
+  const auto s = lab();
+  LeaseBook book;
+  auto offer = respond(clientMessage(MessageType::Discover), s, quarantine(), book, kLimits, 0);
+  apply(book, offer);
+  auto ack = respond(requestFor(offer.reply->packet), s, quarantine(), book, kLimits, 1);
+  apply(book, ack);
+  const Ipv4 qaddr = ack.reply->packet.yiaddr;
+
+  auto nak = respond(renewal(qaddr), s, production(), book, kLimits, 30);
+  REQUIRE(nak.reply);
+  CHECK(nak.event == "LEASE_NAK");
+  CHECK(nak.reply->packet.messageType() == MessageType::Nak);
+  CHECK(nak.reply->to == Reply::To::Broadcast);
+  CHECK(nak.detail.find("production pool") != std::string::npos);
+  CHECK(nak.changes.empty());
+
+  auto again = respond(clientMessage(MessageType::Discover), s, production(), book, kLimits, 31);
+  apply(book, again);
+  CHECK(s.productionPool.contains(again.reply->packet.yiaddr));
+  auto bound = respond(requestFor(again.reply->packet), s, production(), book, kLimits, 32);
+  apply(book, bound);
+  // The quarantine lease ends when the production one is bound.
+  CHECK(book.at(qaddr)->state == LeaseState::Released);
+  CHECK(book.at(bound.reply->packet.yiaddr)->state == LeaseState::Bound);
+}
+
+TEST_CASE("an admitted machine that is quarantined again is NAKed out of production") {
+  const auto s = lab();
+  LeaseBook book;
+  auto offer = respond(clientMessage(MessageType::Discover), s, production(), book, kLimits, 0);
+  apply(book, offer);
+  apply(book, respond(requestFor(offer.reply->packet), s, production(), book, kLimits, 1));
+  auto nak = respond(renewal(offer.reply->packet.yiaddr), s, quarantine(), book, kLimits, 100);
+  CHECK(nak.event == "LEASE_NAK");
+  // INIT-REBOOT asking for the old production address: NAK too.
+  auto reboot = clientMessage(MessageType::Request);
+  reboot.setAddress(option::kRequestedAddress, offer.reply->packet.yiaddr);
+  CHECK(respond(reboot, s, quarantine(), book, kLimits, 101).event == "LEASE_NAK");
+}
+
+TEST_CASE("no answer when the gate says none; a NAK when such a client asks for an address") {
+  const auto s = lab();
+  LeaseBook book;
+  GateVerdict held{A::None, "held: not diagnosed yet", "m-1"};
+  auto r = respond(clientMessage(MessageType::Discover), s, held, book, kLimits, 0);
+  CHECK_FALSE(r.reply);
+  CHECK(r.changes.empty());
+  CHECK(r.event == "DISCOVER_NOT_ANSWERED");
+  CHECK(r.detail.find("held") != std::string::npos);
+  CHECK(respond(renewal(ip("10.77.0.100")), s, held, book, kLimits, 0).event == "LEASE_NAK");
+}
+
+TEST_CASE("an address another client holds is refused") {
+  const auto s = lab();
+  LeaseBook book;
+  auto offer = respond(clientMessage(MessageType::Discover, 1), s, production(), book, kLimits, 0);
+  apply(book, offer);
+  auto other = clientMessage(MessageType::Request, 2);
+  other.setAddress(option::kRequestedAddress, offer.reply->packet.yiaddr);
+  auto r = respond(other, s, production(), book, kLimits, 1);
+  CHECK(r.event == "LEASE_NAK");
+  CHECK(r.detail.find("another client") != std::string::npos);
+}
+
+TEST_CASE("a REQUEST for another server frees our offer") {
+  const auto s = lab();
+  LeaseBook book;
+  auto offer = respond(clientMessage(MessageType::Discover), s, production(), book, kLimits, 0);
+  apply(book, offer);
+  auto r = clientMessage(MessageType::Request);
+  r.setAddress(option::kRequestedAddress, ip("10.77.0.150"));
+  r.setAddress(option::kServerId, ip("10.77.0.2"));
+  auto out = respond(r, s, production(), book, kLimits, 1);
+  CHECK_FALSE(out.reply);
+  REQUIRE(out.changes.size() == 1);
+  CHECK(out.changes[0].state == LeaseState::Released);
+}
+
+TEST_CASE("DECLINE holds the address back, RELEASE frees it") {
+  const auto s = lab();
+  LeaseBook book;
+  auto offer = respond(clientMessage(MessageType::Discover), s, production(), book, kLimits, 0);
+  apply(book, offer);
+  apply(book, respond(requestFor(offer.reply->packet), s, production(), book, kLimits, 1));
+  const Ipv4 first = offer.reply->packet.yiaddr;
+
+  auto decline = clientMessage(MessageType::Decline);
+  decline.setAddress(option::kRequestedAddress, first);
+  auto d = respond(decline, s, production(), book, kLimits, 2);
+  CHECK(d.event == "LEASE_DECLINED");
+  CHECK_FALSE(d.reply);
+  apply(book, d);
+  auto next = respond(clientMessage(MessageType::Discover), s, production(), book, kLimits, 3);
+  CHECK(next.reply->packet.yiaddr != first);
+  apply(book, next);
+  apply(book, respond(requestFor(next.reply->packet), s, production(), book, kLimits, 4));
+
+  auto release = clientMessage(MessageType::Release);
+  release.ciaddr = next.reply->packet.yiaddr;
+  auto rel = respond(release, s, production(), book, kLimits, 5);
+  CHECK(rel.event == "LEASE_RELEASED");
+  apply(book, rel);
+  CHECK_FALSE(book.at(release.ciaddr)->holds(5));
+
+  auto stranger = clientMessage(MessageType::Release, 9);
+  stranger.ciaddr = next.reply->packet.yiaddr;
+  CHECK(respond(stranger, s, production(), book, kLimits, 6).event == "RELEASE_IGNORED");
+}
+
+TEST_CASE("INFORM gets the options without an address or lease time") {
+  const auto s = lab();
+  LeaseBook book;
+  auto inform = clientMessage(MessageType::Inform);
+  inform.ciaddr = ip("10.77.0.20");
+  auto r = respond(inform, s, production(), book, kLimits, 0);
+  REQUIRE(r.reply);
+  CHECK(r.reply->packet.messageType() == MessageType::Ack);
+  CHECK(r.reply->packet.yiaddr == 0);
+  CHECK(r.reply->packet.find(option::kLeaseTime) == nullptr);
+  CHECK(r.reply->to == Reply::To::Client);
+  CHECK(r.changes.empty());
+}
+
+TEST_CASE("relayed requests go back to the relay with option 82, which the lease keeps") {
+  const auto s = lab();
+  LeaseBook book;
+  auto d = clientMessage(MessageType::Discover);
+  d.giaddr = ip("10.77.0.254");
+  d.set(option::kRelayAgentInfo, std::string("\x01\x05port7", 7));
+  auto r = respond(d, s, production(), book, kLimits, 0);
+  REQUIRE(r.reply);
+  CHECK(r.reply->to == Reply::To::Relay);
+  CHECK(r.reply->address == ip("10.77.0.254"));
+  CHECK(r.reply->packet.giaddr == ip("10.77.0.254"));
+  CHECK(*r.reply->packet.find(option::kRelayAgentInfo) == std::string("\x01\x05port7", 7));
+  CHECK(r.changes[0].relay == ip("10.77.0.254"));
+  CHECK(r.changes[0].agentInfo == "0105706f727437");
+}
+
+TEST_CASE("quarantine leases per relay circuit are capped") {
+  auto s = lab();
+  s.maxQuarantinePerRelay = 2;
+  LeaseBook book;
+  for (std::uint8_t i = 1; i <= 3; ++i) {
+    auto d = clientMessage(MessageType::Discover, i);
+    d.giaddr = ip("10.77.0.254");
+    auto r = respond(d, s, quarantine(), book, kLimits, 0);
+    if (i <= 2) {
+      CHECK(r.event == "LEASE_OFFERED");
+      apply(book, r);
+    } else {
+      CHECK(r.event == "QUARANTINE_CAP_REACHED");
+      CHECK_FALSE(r.reply);
+    }
+  }
+  // A client that already holds one keeps being answered.
+  auto again = clientMessage(MessageType::Discover, 1);
+  again.giaddr = ip("10.77.0.254");
+  CHECK(respond(again, s, quarantine(), book, kLimits, 1).event == "LEASE_OFFERED");
+}
+
+TEST_CASE("an exhausted pool is reported, not answered") {
+  auto s = lab();
+  s.quarantinePool = *parseIpv4Range("10.77.0.200-10.77.0.200");
+  LeaseBook book;
+  apply(book, respond(clientMessage(MessageType::Discover, 1), s, quarantine(), book, kLimits, 0));
+  auto r = respond(clientMessage(MessageType::Discover, 2), s, quarantine(), book, kLimits, 1);
+  CHECK(r.event == "POOL_EXHAUSTED");
+  CHECK_FALSE(r.reply);
+}
+
+TEST_CASE("server messages and BOOTP requests are dropped") {
+  const auto s = lab();
+  LeaseBook book;
+  auto offer = clientMessage(MessageType::Offer);
+  CHECK(respond(offer, s, production(), book, kLimits, 0).event == "PACKET_DROPPED");
+  DhcpPacket bootp;
+  CHECK(respond(bootp, s, production(), book, kLimits, 0).event == "PACKET_DROPPED");
+}

@@ -1,0 +1,111 @@
+#include <doctest/doctest.h>
+
+#include "controller/dhcp/gate_verdict.h"
+#include "tests/unit/controller_dhcp/dhcp_test_support.h"
+
+using namespace portcullis::dhcp;
+using namespace portcullis::dhcp::testing;
+using A = GateVerdict::Answer;
+
+namespace {
+const std::string kMac = "00:16:3e:12:34:01";
+MacStanding machine(const std::string& state, std::int64_t pendingSince = 0) {
+  MacStanding s;
+  s.machineId = "m-1";
+  s.state = state;
+  s.pendingSince = pendingSince;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("a machine gets production only once diagnosed clean") {
+  const auto s = lab();
+  CHECK(gateVerdict(s, kMac, machine("admitted"), 100).answer == A::Production);
+  CHECK(gateVerdict(s, kMac, machine("quarantined"), 100).answer == A::Quarantine);
+  CHECK(gateVerdict(s, kMac, machine("pending"), 100).answer == A::Quarantine);
+  CHECK(gateVerdict(s, kMac, machine("unknown"), 100).answer == A::Quarantine);
+  CHECK(gateVerdict(s, kMac, machine("denied"), 100).answer == A::None);
+  CHECK(gateVerdict(s, kMac, machine("admitted"), 100).machineId == "m-1");
+}
+
+TEST_CASE("machines with no agent follow no_agent") {
+  auto s = lab();
+  CHECK(gateVerdict(s, kMac, {}, 0).answer == A::Quarantine);
+  s.noAgent = NoAgentRule::Deny;
+  CHECK(gateVerdict(s, kMac, {}, 0).answer == A::None);
+  s.noAgent = NoAgentRule::Allow;
+  CHECK(gateVerdict(s, kMac, {}, 0).answer == A::Production);
+}
+
+TEST_CASE("hold mode answers nothing until the diagnosis, then fails closed at the timeout") {
+  auto s = lab();
+  s.mode = GateMode::Hold;
+  s.holdTimeout = 30;
+  auto held = gateVerdict(s, kMac, machine("pending", 100), 110);
+  CHECK(held.answer == A::None);
+  CHECK(held.reason.find("hold") != std::string::npos);
+  CHECK(gateVerdict(s, kMac, machine("pending", 100), 131).answer == A::Quarantine);
+  CHECK(gateVerdict(s, kMac, machine("admitted", 100), 110).answer == A::Production);
+}
+
+TEST_CASE("a store that cannot answer means quarantine, never production") {
+  MacStanding s;
+  s.lookupFailed = true;
+  auto v = gateVerdict(lab(), kMac, s, 0);
+  CHECK(v.answer == A::Quarantine);
+  CHECK(v.reason.find("fail closed") != std::string::npos);
+  auto open = lab();
+  open.noAgent = NoAgentRule::Allow;
+  CHECK(gateVerdict(open, kMac, s, 0).answer == A::Quarantine);
+}
+
+TEST_CASE("lists, operators, revocation and randomised MACs") {
+  auto s = lab();
+  s.allowMacs = {kMac};
+  CHECK(gateVerdict(s, kMac, machine("quarantined"), 0).answer == A::Production);
+  s.denyMacs = {kMac};
+  CHECK(gateVerdict(s, kMac, machine("admitted"), 0).answer == A::None);  // deny wins
+
+  auto byHand = machine("admitted");
+  byHand.operatorHold = "quarantine";
+  CHECK(gateVerdict(lab(), kMac, byHand, 0).answer == A::Quarantine);
+  MacStanding released;
+  released.operatorHold = "release";
+  CHECK(gateVerdict(lab(), kMac, released, 0).answer == A::Production);
+
+  auto revoked = machine("admitted");
+  revoked.revoked = true;
+  CHECK(gateVerdict(lab(), kMac, revoked, 0).answer == A::Quarantine);
+
+  const std::string random = "a6:16:3e:12:34:01";
+  auto r = lab();
+  CHECK(gateVerdict(r, random, machine("admitted"), 0).answer == A::Production);
+  r.randomMac = RandomMacRule::Quarantine;
+  CHECK(gateVerdict(r, random, machine("admitted"), 0).answer == A::Quarantine);
+  r.randomMac = RandomMacRule::Deny;
+  CHECK(gateVerdict(r, random, machine("admitted"), 0).answer == A::None);
+}
+
+TEST_CASE("a quarantine lease routes only to the controller, DNS and remediation hosts") {
+  auto s = lab();
+  s.dns = {ip("10.77.0.53"), ip("192.0.2.53")};
+  s.remediationHosts = {ip("198.51.100.7")};
+  auto routes = quarantineRoutes(s);
+  // The controller is also the router here: its on-link route serves both.
+  REQUIRE(routes.size() == 4);
+  CHECK(formatIpv4Net(routes[0].destination) == "10.77.0.1/32");
+  CHECK(routes[0].router == 0);
+  CHECK(formatIpv4Net(routes[1].destination) == "10.77.0.53/32");
+  CHECK(routes[1].router == 0);
+  CHECK(formatIpv4Net(routes[2].destination) == "192.0.2.53/32");
+  CHECK(routes[2].router == ip("10.77.0.1"));
+  CHECK(formatIpv4Net(routes[3].destination) == "198.51.100.7/32");
+  // A router that is not the controller gets its own on-link route first.
+  s.quarantineRouter = ip("10.77.0.254");
+  routes = quarantineRoutes(s);
+  REQUIRE(routes.size() == 5);
+  CHECK(formatIpv4Net(routes[0].destination) == "10.77.0.254/32");
+  CHECK(routes[0].router == 0);
+  CHECK(routes[4].router == ip("10.77.0.254"));
+  for (const auto& r : routes) CHECK(r.destination.prefix == 32);  // never a default route
+}
