@@ -250,4 +250,17 @@ Result<std::pair<std::string, std::uint16_t>> parseEndpoint(std::string_view tex
   return std::pair{host, static_cast<std::uint16_t>(*port)};
 }
 
+std::vector<std::string> splitList(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto end = text.find(',', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const auto item = trim(text.substr(pos, end - pos));
+    if (!item.empty()) out.emplace_back(item);
+    pos = end + 1;
+  }
+  return out;
+}
+
 }  // namespace portcullis::config

@@ -74,6 +74,9 @@ class ConfigReader {
 // own directory; empty stays empty.
 std::string resolvePath(const std::string& configDir, const std::string& value);
 
+// "a, b ,c" -> {"a", "b", "c"}; empty items are dropped.
+std::vector<std::string> splitList(std::string_view text);
+
 // Errors as one message, one per line.
 std::string joinLines(const std::vector<std::string>& lines);
 

@@ -39,6 +39,8 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   if (c.diagnosisTickSeconds < 1 || c.diagnosisTickSeconds > 3600)
     r.addError("policy.check_interval", "must be between 1s and 1h");
 
+  c.dhcp = readDhcpSettings(*doc, r);
+
   c.workers = r.integer("server.workers", c.workers, 1, 64);
 
   c.logLevel = r.text("log.level", c.logLevel);
@@ -86,6 +88,21 @@ std::string defaultControllerConfigText(const std::string& listen) {
          "file = policy.conf\n"
          "# How often the running controller looks for imported advisories and opened maintenance windows.\n"
          "check_interval = 5s\n"
+         "\n# The DHCP gate (off while no [dhcp] section is set). One directly attached\n"
+         "# subnet; more as [dhcp NAME] sections. See the README for every key.\n"
+         "# [dhcp]\n"
+         "# interface = eth1\n"
+         "# subnet = 10.20.0.0/24\n"
+         "# production_pool = 10.20.0.100-10.20.0.199\n"
+         "# quarantine_pool = 10.20.0.200-10.20.0.250\n"
+         "# router = 10.20.0.1\n"
+         "# dns = 10.20.0.1\n"
+         "# lease_time = 1h\n"
+         "# quarantine_lease_time = 1m\n"
+         "# quarantine-first or hold\n"
+         "# mode = quarantine-first\n"
+         "# machines with no agent: quarantine, deny or allow\n"
+         "# no_agent = quarantine\n"
          "\n[server]\n"
          "# Threads that parse and answer agent messages.\n"
          "workers = 2\n"
@@ -125,6 +142,10 @@ std::string defaultPolicyText() {
          "quarantine_from = critical\n"
          "quarantine_unfixed_only = yes\n"
          "quarantine_listening_only = yes\n"
+         "# The DHCP gate admits a new or quarantined machine to production once no\n"
+         "# finding from this severity on has a fix it has not applied (none: only\n"
+         "# quarantine findings keep it out).\n"
+         "gate_from = high\n"
          "# Operation checks run before and after a patch: names of [check NAME]\n"
          "checks =\n"
          "\n# [group databases]\n"

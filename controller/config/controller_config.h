@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/util/result.h"
+#include "controller/config/dhcp_config.h"
 
 namespace portcullis::controller {
 
@@ -41,6 +42,9 @@ struct ControllerConfig {
   // [policy]
   std::filesystem::path policyFile;  // groups, patching, filtering, quarantine, checks
   std::int64_t diagnosisTickSeconds = 5;  // how often new advisories and open windows are looked for
+
+  // [dhcp], [dhcp NAME], [dhcp_server]
+  DhcpSettings dhcp;
 
   // [server]
   std::int64_t workers = 2;

@@ -16,24 +16,12 @@ namespace {
 
 using config::ConfigReader;
 using config::IniDocument;
+using config::splitList;
 
 std::string_view trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t");
   if (first == std::string_view::npos) return {};
   return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-std::vector<std::string> splitList(std::string_view text) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    auto end = text.find(',', pos);
-    if (end == std::string_view::npos) end = text.size();
-    const auto item = trim(text.substr(pos, end - pos));
-    if (!item.empty()) out.emplace_back(item);
-    pos = end + 1;
-  }
-  return out;
 }
 
 std::optional<int> parseClock(std::string_view hhmm) {
@@ -117,6 +105,7 @@ void readGroup(ConfigReader& r, const std::string& section, GroupPolicy& g, bool
   g.quarantineFrom = threshold(r, k("quarantine_from"), g.quarantineFrom);
   g.quarantineUnfixedOnly = r.boolean(k("quarantine_unfixed_only"), g.quarantineUnfixedOnly);
   g.quarantineListeningOnly = r.boolean(k("quarantine_listening_only"), g.quarantineListeningOnly);
+  g.gateFrom = threshold(r, k("gate_from"), g.gateFrom);
   g.checks = list(r, k("checks"), g.checks);
 }
 

@@ -71,6 +71,11 @@ struct GroupPolicy {
   bool quarantineUnfixedOnly = true;
   bool quarantineListeningOnly = true;
 
+  // Admission (the DHCP gate): a machine not yet admitted, or quarantined, is
+  // admitted once no finding from this severity on still has a fix it has not
+  // applied. nullopt: only quarantine findings keep it out.
+  std::optional<Severity> gateFrom = Severity::High;
+
   std::vector<std::string> checks;  // names of [check NAME] sections
 };
 

@@ -1,5 +1,7 @@
 #include "controller/server/measure_planner.h"
 
+#include "controller/diagnosis/admission.h"
+
 #include "common/log/logging.h"
 #include "controller/diagnosis/command_orders.h"
 #include "controller/diagnosis/machine_facts.h"
@@ -133,12 +135,30 @@ void MeasurePlanner::order(const std::string& machineId, const dx::Diagnosis& d,
                     *id, o.kind, o.dedupe, std::string(o.awaitApproval ? "awaiting_approval" : "queued"),
                     std::string(why), o.reason);
   }
-  if (orders.quarantines.empty()) return;
-  auto m = store_.machine(machineId);
-  if (!m || m->summary.state == "quarantined") return;
-  const dx::Measure& q = *orders.quarantines.front();
-  store_.recordTransition({machineId, m->summary.state, "quarantined", q.advisory + ": " + q.reason, "", now});
-  logger().warning("MACHINE_QUARANTINED machine=%s advisory=%s reason=%s", machineId, q.advisory, q.reason);
+  admit(machineId, d);
+}
+
+void MeasurePlanner::admit(const std::string& machineId, const dx::Diagnosis& d) {
+  const auto current = store_.machineState(machineId);
+  if (!current) return;
+  const std::string& state = *current;
+  bool heldByOperator = false;
+  if (state == "quarantined") {
+    const auto history = store_.transitions(machineId);
+    heldByOperator = !history.empty() && history.back().cause.rfind("operator", 0) == 0;
+  }
+  const auto& policy = fleet_.policy();
+  const dx::GroupPolicy* group = &policy.defaults;
+  for (const auto& g : policy.groups)
+    if (g.name == d.group) group = &g;
+  auto change = dx::admissionAfter(state, heldByOperator, d, *group);
+  if (!change) return;
+  store_.recordTransition({machineId, state, change->to, change->cause, "", clock_()});
+  if (change->to == "quarantined")
+    logger().warning("MACHINE_QUARANTINED machine=%s from=%s cause=%s", machineId, state, change->cause);
+  else
+    logger().notice("MACHINE_ADMITTED machine=%s from=%s cause=%s", machineId, state, change->cause);
+  if (onAdmission_) onAdmission_(machineId, change->to);
 }
 
 }  // namespace portcullis::server

@@ -3,8 +3,9 @@
 // diagnosed again when its report changes, the machines an advisory touches
 // when advisories are imported (checked on every tick), all of them when the
 // policy is reloaded; patches that wait for a maintenance window are ordered
-// when it opens. Each measure is queued once (the store's dedupe key);
-// quarantine findings move the machine to the quarantined state.
+// when it opens. Each measure is queued once (the store's dedupe key). After
+// each diagnosis the machine's admission state follows (diagnosis/admission):
+// pending -> admitted | quarantined, quarantined -> admitted once clean.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -33,12 +34,17 @@ class MeasurePlanner {
   void machineReported(const std::string& machineId);
   // New or replaced advisories; maintenance windows that opened.
   void tick();
+  // Told of every admission change (machine id, new state), after it is stored.
+  void onAdmission(std::function<void(const std::string&, const std::string&)> observer) {
+    onAdmission_ = std::move(observer);
+  }
 
  private:
   Result<diagnosis::Policy> readPolicy() const;
   void loadMachine(const std::string& machineId);
   void order(const std::string& machineId, const diagnosis::Diagnosis& d, const char* why);
   void orderAll(const char* why);
+  void admit(const std::string& machineId, const diagnosis::Diagnosis& d);
 
   store::Store& store_;
   std::filesystem::path policyFile_;
@@ -48,6 +54,7 @@ class MeasurePlanner {
   std::string advisoriesVersion_;
   std::int64_t advisoriesReadAt_ = 0;
   bool windowOpen_ = false;
+  std::function<void(const std::string&, const std::string&)> onAdmission_;
 };
 
 }  // namespace portcullis::server

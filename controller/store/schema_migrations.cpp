@@ -65,6 +65,20 @@ const std::vector<Migration>& schemaMigrations() {
            "CREATE UNIQUE INDEX commands_dedupe ON commands(machine_id, dedupe) WHERE dedupe IS NOT NULL",
            "CREATE INDEX advisories_imported ON advisories(imported_at)",
        }},
+      {4,
+       {
+           // DHCP leases, one row per address: the server writes a change here
+           // before it answers, so a restart serves the same addresses.
+           "CREATE TABLE leases ("
+           " address INTEGER PRIMARY KEY, mac TEXT NOT NULL, client_id TEXT NOT NULL DEFAULT '',"
+           " hostname TEXT NOT NULL DEFAULT '', subnet TEXT NOT NULL, pool TEXT NOT NULL, state TEXT NOT NULL,"
+           " start INTEGER NOT NULL, expires INTEGER NOT NULL, relay INTEGER NOT NULL DEFAULT 0,"
+           " agent_info TEXT NOT NULL DEFAULT '', machine_id TEXT NOT NULL DEFAULT '')",
+           "CREATE INDEX leases_mac ON leases(mac)",
+           // An operator's release or quarantine of a MAC no agent reports.
+           "CREATE TABLE gate_holds ("
+           " mac TEXT PRIMARY KEY, hold TEXT NOT NULL, cause TEXT NOT NULL, at INTEGER NOT NULL)",
+       }},
   };
   return migrations;
 }

@@ -383,6 +383,110 @@ class SqliteStore final : public Store {
     });
   }
 
+  void putLeases(const std::vector<dhcp::Lease>& leases) override {
+    if (leases.empty()) return;
+    writeTransaction("store leases", [&] {
+      for (const auto& l : leases) {
+        const std::int64_t address = l.address, relay = l.relay;
+        const std::string pool = dhcp::poolKindName(l.pool), state = dhcp::leaseStateName(l.state);
+        *session_ << "INSERT OR REPLACE INTO leases(address, mac, client_id, hostname, subnet, pool, state, start,"
+                     " expires, relay, agent_info, machine_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            useRef(address), useRef(l.mac), useRef(l.clientId), useRef(l.hostname), useRef(l.subnet),
+            useRef(pool), useRef(state), useRef(l.start), useRef(l.expires), useRef(relay), useRef(l.agentInfo),
+            useRef(l.machineId), now;
+      }
+      return 0;
+    });
+  }
+
+  std::vector<dhcp::Lease> leases() override {
+    return guard("read leases", [&] {
+      using Row = Poco::Tuple<std::int64_t, std::string, std::string, std::string, std::string, std::string,
+                              std::string, std::int64_t, std::int64_t, std::int64_t, std::string, std::string>;
+      std::vector<Row> rows;
+      *session_ << "SELECT address, mac, client_id, hostname, subnet, pool, state, start, expires, relay,"
+                   " agent_info, machine_id FROM leases ORDER BY address",
+          into(rows), now;
+      std::vector<dhcp::Lease> out;
+      out.reserve(rows.size());
+      for (const auto& r : rows) {
+        dhcp::Lease l;
+        l.address = static_cast<dhcp::Ipv4>(r.get<0>());
+        l.mac = r.get<1>();
+        l.clientId = r.get<2>();
+        l.hostname = r.get<3>();
+        l.subnet = r.get<4>();
+        l.pool = r.get<5>() == "production" ? dhcp::PoolKind::Production : dhcp::PoolKind::Quarantine;
+        auto state = dhcp::parseLeaseState(r.get<6>());
+        if (!state) throw StoreError("store " + file_ + ": lease " + dhcp::formatIpv4(l.address) +
+                                     " has an unknown state '" + r.get<6>() + "'");
+        l.state = *state;
+        l.start = r.get<7>();
+        l.expires = r.get<8>();
+        l.relay = static_cast<dhcp::Ipv4>(r.get<9>());
+        l.agentInfo = r.get<10>();
+        l.machineId = r.get<11>();
+        out.push_back(std::move(l));
+      }
+      return out;
+    });
+  }
+
+  dhcp::MacStanding macStanding(const std::string& mac) override {
+    return guard("read MAC standing", [&] {
+      dhcp::MacStanding s;
+      std::vector<std::string> ids, states;
+      std::vector<std::int64_t> revoked;
+      *session_ << "SELECT m.id, m.state, COALESCE(a.revoked_at, 0) FROM interfaces i"
+                   " JOIN machines m ON m.id = i.machine_id LEFT JOIN agents a ON a.id = m.id"
+                   " WHERE i.mac = ? ORDER BY m.last_seen DESC, m.id LIMIT 1",
+          useRef(mac), into(ids), into(states), into(revoked), now;
+      if (!ids.empty()) {
+        s.machineId = ids.front();
+        s.state = states.front();
+        s.revoked = revoked.front() != 0;
+        std::vector<std::int64_t> since;
+        *session_ << "SELECT COALESCE(MAX(at), 0) FROM transitions WHERE machine_id = ? AND to_state = 'pending'",
+            useRef(s.machineId), into(since), now;
+        s.pendingSince = since.empty() ? 0 : since.front();
+      }
+      std::vector<std::string> holds;
+      *session_ << "SELECT hold FROM gate_holds WHERE mac = ?", useRef(mac), into(holds), now;
+      if (!holds.empty()) s.operatorHold = holds.front();
+      return s;
+    });
+  }
+
+  void setGateHold(const std::string& mac, const std::string& hold, const std::string& cause,
+                   std::int64_t at) override {
+    writeTransaction("set gate hold", [&] {
+      if (hold.empty())
+        *session_ << "DELETE FROM gate_holds WHERE mac = ?", useRef(mac), now;
+      else
+        *session_ << "INSERT OR REPLACE INTO gate_holds(mac, hold, cause, at) VALUES(?, ?, ?, ?)", useRef(mac),
+            useRef(hold), useRef(cause), useRef(at), now;
+      return 0;
+    });
+  }
+
+  std::vector<std::string> machineMacs(const std::string& machineId) override {
+    return guard("read machine MACs", [&] {
+      std::vector<std::string> macs;
+      *session_ << "SELECT DISTINCT mac FROM interfaces WHERE machine_id = ? AND mac != '' ORDER BY mac",
+          useRef(machineId), into(macs), now;
+      return macs;
+    });
+  }
+
+  std::optional<std::string> machineState(const std::string& id) override {
+    return guard("read machine state", [&]() -> std::optional<std::string> {
+      std::vector<std::string> states;
+      *session_ << "SELECT state FROM machines WHERE id = ?", useRef(id), into(states), now;
+      if (states.empty()) return std::nullopt;
+      return states.front();
+    });
+  }
+
   void recordTransition(const Transition& t) override {
     writeTransaction("record transition", [&] {
       insertTransition(t);

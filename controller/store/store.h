@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "controller/dhcp/gate_verdict.h"
+#include "controller/dhcp/lease_book.h"
 #include "portcullis/v1/portcullis.pb.h"
 
 namespace portcullis::store {
@@ -141,6 +143,8 @@ class Store {
   virtual std::vector<MachineSummary> machines() = 0;
   // By id, else by exact host name (the most recently seen when several).
   virtual std::optional<MachineRecord> machine(const std::string& idOrHostname) = 0;
+  // Only the admission state, by id (cheap: no machine information is read).
+  virtual std::optional<std::string> machineState(const std::string& id) = 0;
 
   virtual std::string enqueueCommand(const std::string& machineId, const std::string& kind,
                                      const std::string& payload, std::int64_t now) = 0;
@@ -174,6 +178,19 @@ class Store {
   virtual std::vector<std::string> advisoryRecords(std::int64_t since = 0) = 0;
   // Changes whenever an import adds or replaces a record: "count/newest".
   virtual std::string advisoriesVersion() = 0;
+
+  // DHCP leases: changes are written (one transaction) before the answer goes
+  // out; all of them are read back when the server starts.
+  virtual void putLeases(const std::vector<dhcp::Lease>& leases) = 0;
+  virtual std::vector<dhcp::Lease> leases() = 0;
+  // What the DHCP gate knows of a MAC: the machine whose agent reports it (the
+  // most recently seen), its state and revocation, and any operator hold.
+  virtual dhcp::MacStanding macStanding(const std::string& mac) = 0;
+  // An operator's hold on a MAC: "release" or "quarantine"; "" removes it.
+  virtual void setGateHold(const std::string& mac, const std::string& hold, const std::string& cause,
+                           std::int64_t now) = 0;
+  // The MACs a machine's interfaces reported.
+  virtual std::vector<std::string> machineMacs(const std::string& machineId) = 0;
 
   virtual void recordTransition(const Transition& transition) = 0;
   virtual std::vector<Transition> transitions(const std::string& machineId) = 0;

@@ -86,6 +86,12 @@ class RecordingStore : public store::Store {
   std::vector<store::StoredAdvisory> advisories() override { return {}; }
   std::vector<std::string> advisoryRecords(std::int64_t) override { return {}; }
   std::string advisoriesVersion() override { return "0/0"; }
+  std::optional<std::string> machineState(const std::string&) override { return std::nullopt; }
+  void putLeases(const std::vector<dhcp::Lease>&) override {}
+  std::vector<dhcp::Lease> leases() override { return {}; }
+  dhcp::MacStanding macStanding(const std::string&) override { return {}; }
+  void setGateHold(const std::string&, const std::string&, const std::string&, std::int64_t) override {}
+  std::vector<std::string> machineMacs(const std::string&) override { return {}; }
   void recordTransition(const store::Transition&) override {}
   std::vector<store::Transition> transitions(const std::string&) override { return {}; }
 

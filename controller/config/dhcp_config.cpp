@@ -1,0 +1,148 @@
+#include "controller/config/dhcp_config.h"
+
+#include <algorithm>
+#include <set>
+
+namespace portcullis::controller {
+namespace {
+
+using namespace dhcp;
+
+std::vector<Ipv4> addressList(config::ConfigReader& r, const std::string& key) {
+  std::vector<Ipv4> out;
+  for (const auto& item : config::splitList(r.text(key, ""))) {
+    if (auto a = parseIpv4(item)) out.push_back(*a);
+    else r.addError(key, "'" + item + "' is not an IPv4 address");
+  }
+  return out;
+}
+
+std::vector<std::string> macList(config::ConfigReader& r, const std::string& key) {
+  std::vector<std::string> out;
+  for (const auto& item : config::splitList(r.text(key, ""))) {
+    if (auto m = parseMac(item)) out.push_back(*m);
+    else r.addError(key, "'" + item + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+  }
+  return out;
+}
+
+template <typename E>
+E choice(config::ConfigReader& r, const std::string& key, E fallback,
+         std::initializer_list<std::pair<const char*, E>> names) {
+  const auto value = r.text(key, "");
+  if (value.empty()) return fallback;
+  std::string known;
+  for (const auto& [name, e] : names) {
+    if (value == name) return e;
+    known += known.empty() ? name : std::string(", ") + name;
+  }
+  r.addError(key, "'" + value + "' is not one of " + known);
+  return fallback;
+}
+
+std::uint32_t duration(config::ConfigReader& r, const std::string& key, std::uint32_t fallback, std::int64_t min,
+                       std::int64_t max) {
+  const auto v = r.seconds(key, fallback);
+  if (v < min || v > max) {
+    r.addError(key, "must be between " + std::to_string(min) + "s and " + std::to_string(max) + "s");
+    return fallback;
+  }
+  return static_cast<std::uint32_t>(v);
+}
+
+DhcpSubnet readSubnet(config::ConfigReader& r, const std::string& section) {
+  const auto k = [&](const char* key) { return section + "." + key; };
+  DhcpSubnet s;
+  s.name = section;
+  s.interfaceName = r.text(k("interface"), "");
+  const auto subnetText = r.requiredText(k("subnet"));
+  if (auto net = parseIpv4Net(subnetText)) s.subnet = *net;
+  else if (!subnetText.empty()) r.addError(k("subnet"), "'" + subnetText + "' is not a network in CIDR form (10.0.0.0/24)");
+
+  auto range = [&](const char* key, Ipv4Range& out) {
+    const auto text = r.requiredText(k(key));
+    if (text.empty()) return false;
+    auto parsed = parseIpv4Range(text);
+    if (!parsed) {
+      r.addError(k(key), "'" + text + "' is not a range FIRST-LAST of IPv4 addresses");
+      return false;
+    }
+    out = *parsed;
+    if (!s.subnet.contains(out.first) || !s.subnet.contains(out.last))
+      r.addError(k(key), text + " is not inside " + subnetText);
+    return true;
+  };
+  const bool both = range("production_pool", s.productionPool) & range("quarantine_pool", s.quarantinePool);
+  if (both && s.productionPool.overlaps(s.quarantinePool))
+    r.addError(k("quarantine_pool"), "overlaps production_pool");
+
+  s.routers = addressList(r, k("router"));
+  for (auto a : s.routers)
+    if (!s.subnet.contains(a)) r.addError(k("router"), formatIpv4(a) + " is not inside " + subnetText);
+  s.dns = addressList(r, k("dns"));
+  s.domain = r.text(k("domain"), "");
+  s.leaseTime = duration(r, k("lease_time"), s.leaseTime, 60, 86400 * 30);
+  s.quarantineLeaseTime = duration(r, k("quarantine_lease_time"), s.quarantineLeaseTime, 20, 86400);
+  if (const auto text = r.text(k("server_address"), ""); !text.empty()) {
+    if (auto a = parseIpv4(text)) s.serverAddress = *a;
+    else r.addError(k("server_address"), "'" + text + "' is not an IPv4 address");
+  }
+  if (s.interfaceName.empty() && !s.serverAddress)
+    r.addError(k("server_address"), "a subnet reached only through relays needs server_address");
+
+  s.mode = choice(r, k("mode"), s.mode, {{"quarantine-first", GateMode::QuarantineFirst}, {"hold", GateMode::Hold}});
+  s.noAgent = choice(r, k("no_agent"), s.noAgent,
+                     {{"quarantine", NoAgentRule::Quarantine}, {"deny", NoAgentRule::Deny}, {"allow", NoAgentRule::Allow}});
+  s.randomMac = choice(r, k("random_mac"), s.randomMac,
+                       {{"as-any", RandomMacRule::AsAny}, {"quarantine", RandomMacRule::Quarantine},
+                        {"deny", RandomMacRule::Deny}});
+  s.allowMacs = macList(r, k("allow_macs"));
+  s.denyMacs = macList(r, k("deny_macs"));
+  s.isolateQuarantine = r.boolean(k("isolate_quarantine"), s.isolateQuarantine);
+  s.remediationHosts = addressList(r, k("remediation_hosts"));
+  if (const auto text = r.text(k("quarantine_router"), ""); !text.empty()) {
+    if (auto a = parseIpv4(text)) s.quarantineRouter = *a;
+    else r.addError(k("quarantine_router"), "'" + text + "' is not an IPv4 address");
+  }
+  s.holdTimeout = duration(r, k("hold_timeout"), s.holdTimeout, 1, 3600);
+  s.maxQuarantinePerRelay =
+      static_cast<std::uint32_t>(r.integer(k("max_quarantine_per_relay"), s.maxQuarantinePerRelay, 1, 1 << 20));
+  return s;
+}
+
+}  // namespace
+
+DhcpSettings readDhcpSettings(const config::IniDocument& doc, config::ConfigReader& r) {
+  DhcpSettings d;
+  std::set<std::string> sections;
+  for (const auto& [key, value] : doc.values()) {
+    const auto dot = key.find('.');
+    if (dot == std::string::npos) continue;
+    const auto section = key.substr(0, dot);
+    if (section == "dhcp" || section.rfind("dhcp ", 0) == 0) sections.insert(section);
+  }
+  for (const auto& section : sections) d.subnets.push_back(readSubnet(r, section));
+
+  for (std::size_t i = 0; i < d.subnets.size(); ++i)
+    for (std::size_t j = i + 1; j < d.subnets.size(); ++j) {
+      const auto& a = d.subnets[i];
+      const auto& b = d.subnets[j];
+      if (a.subnet.contains(b.subnet.network) || b.subnet.contains(a.subnet.network))
+        r.addError(b.name + ".subnet", "overlaps the subnet of [" + a.name + "]");
+      if (!a.interfaceName.empty() && a.interfaceName == b.interfaceName)
+        r.addError(b.name + ".interface", "is also the interface of [" + a.name + "]");
+    }
+
+  auto& l = d.limits;
+  l.discoversPerMacPerMinute = static_cast<std::uint32_t>(
+      r.integer("dhcp_server.discovers_per_mac_per_minute", l.discoversPerMacPerMinute, 1, 100000));
+  l.discoversPerSecond =
+      static_cast<std::uint32_t>(r.integer("dhcp_server.discovers_per_second", l.discoversPerSecond, 1, 1000000));
+  l.offerHoldSeconds = duration(r, "dhcp_server.offer_hold", l.offerHoldSeconds, 5, 600);
+  l.declineHoldSeconds = duration(r, "dhcp_server.decline_hold", l.declineHoldSeconds, 10, 86400);
+  d.serverPort = static_cast<std::uint16_t>(r.integer("dhcp_server.port", d.serverPort, 1, 65535));
+  d.clientPort = static_cast<std::uint16_t>(r.integer("dhcp_server.client_port", d.clientPort, 1, 65535));
+  return d;
+}
+
+}  // namespace portcullis::controller

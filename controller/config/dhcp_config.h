@@ -1,0 +1,21 @@
+#pragma once
+// The [dhcp] and [dhcp NAME] sections of controller.conf (one subnet each) and
+// [dhcp_server] (limits for all of them), read and checked in full.
+#include <vector>
+
+#include "common/config/ini_document.h"
+#include "controller/dhcp/dhcp_subnet.h"
+
+namespace portcullis::controller {
+
+struct DhcpSettings {
+  std::vector<dhcp::DhcpSubnet> subnets;  // empty: the DHCP gate is off
+  dhcp::DhcpLimits limits;
+  std::uint16_t serverPort = 67;
+  std::uint16_t clientPort = 68;
+};
+
+// Errors go to the reader, each with file:line and key.
+DhcpSettings readDhcpSettings(const config::IniDocument& doc, config::ConfigReader& r);
+
+}  // namespace portcullis::controller

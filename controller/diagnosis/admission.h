@@ -1,0 +1,22 @@
+#pragma once
+// Admission state after a diagnosis: pending -> admitted | quarantined, and
+// quarantined -> admitted once clean. Pure. An admitted machine leaves
+// production only for a quarantine finding (or an operator), never for a
+// patch it can still get in place.
+#include <optional>
+#include <string>
+
+#include "controller/diagnosis/diagnosis.h"
+
+namespace portcullis::diagnosis {
+
+struct AdmissionChange {
+  std::string to;     // admitted or quarantined
+  std::string cause;  // for the transition record and the log
+};
+
+// heldByOperator: an operator quarantined it by hand; only an operator releases it.
+std::optional<AdmissionChange> admissionAfter(const std::string& state, bool heldByOperator, const Diagnosis& d,
+                                              const GroupPolicy& group);
+
+}  // namespace portcullis::diagnosis

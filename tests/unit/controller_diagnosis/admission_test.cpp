@@ -1,0 +1,75 @@
+#include <doctest/doctest.h>
+
+#include "controller/diagnosis/admission.h"
+
+using namespace portcullis::diagnosis;
+
+namespace {
+
+Vulnerability vuln(Severity severity, std::optional<std::string> fixed) {
+  Vulnerability v;
+  v.advisory = "DSA-5514-1";
+  v.package = "libc6";
+  v.source = "glibc";
+  v.installed = "2.36-9+deb12u1";
+  v.fixed = std::move(fixed);
+  v.severity = severity;
+  return v;
+}
+
+Diagnosis with(std::vector<Vulnerability> vs) {
+  Diagnosis d;
+  d.group = "default";
+  d.vulnerabilities = std::move(vs);
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("a new machine with nothing to fix is admitted") {
+  auto c = admissionAfter("pending", false, with({}), GroupPolicy{});
+  REQUIRE(c);
+  CHECK(c->to == "admitted");
+  CHECK(c->cause.find("diagnosed clean") != std::string::npos);
+}
+
+TEST_CASE("a fix not applied from gate_from on keeps a new machine in quarantine") {
+  GroupPolicy g;  // gate_from = high
+  auto c = admissionAfter("pending", false, with({vuln(Severity::High, "2.36-9+deb12u3")}), g);
+  REQUIRE(c);
+  CHECK(c->to == "quarantined");
+  CHECK(c->cause.find("DSA-5514-1") != std::string::npos);
+  CHECK(c->cause.find("gate_from = high") != std::string::npos);
+  // Below the threshold, or no fix to apply: admitted.
+  CHECK(admissionAfter("pending", false, with({vuln(Severity::Medium, "2.36-9+deb12u3")}), g)->to == "admitted");
+  CHECK(admissionAfter("pending", false, with({vuln(Severity::Critical, std::nullopt)}), g)->to == "admitted");
+  g.gateFrom = std::nullopt;
+  CHECK(admissionAfter("pending", false, with({vuln(Severity::Critical, "2.36-9+deb12u3")}), g)->to == "admitted");
+}
+
+TEST_CASE("quarantined until clean, then released; an operator's quarantine stays") {
+  GroupPolicy g;
+  CHECK_FALSE(admissionAfter("quarantined", false, with({vuln(Severity::High, "2.36-9+deb12u3")}), g));
+  auto released = admissionAfter("quarantined", false, with({}), g);
+  REQUIRE(released);
+  CHECK(released->to == "admitted");
+  CHECK(released->cause.find("after remediation") != std::string::npos);
+  CHECK_FALSE(admissionAfter("quarantined", true, with({}), g));
+}
+
+TEST_CASE("an admitted machine leaves production only for a quarantine finding") {
+  GroupPolicy g;
+  CHECK_FALSE(admissionAfter("admitted", false, with({vuln(Severity::Critical, "2.36-9+deb12u3")}), g));
+  auto d = with({vuln(Severity::Critical, std::nullopt)});
+  Measure q;
+  q.kind = Measure::Kind::Quarantine;
+  q.advisory = "DSA-5514-1";
+  q.reason = "critical, no fix, listening";
+  d.measures.push_back(q);
+  auto c = admissionAfter("admitted", false, d, g);
+  REQUIRE(c);
+  CHECK(c->to == "quarantined");
+  CHECK(c->cause == "DSA-5514-1: critical, no fix, listening");
+  CHECK_FALSE(admissionAfter("quarantined", false, d, g));
+  CHECK_FALSE(admissionAfter("denied", false, with({}), g));
+}

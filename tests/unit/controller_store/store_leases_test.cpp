@@ -1,0 +1,76 @@
+// DHCP leases and what the gate reads about a MAC.
+#include <doctest/doctest.h>
+
+#include "controller/store/store.h"
+#include "tests/unit/controller_store/store_test_support.h"
+
+namespace portcullis::store {
+namespace {
+
+using Fixture = testing::StoreFixture;
+
+dhcp::Lease lease(dhcp::Ipv4 address, const std::string& mac, dhcp::LeaseState state) {
+  dhcp::Lease l;
+  l.address = address;
+  l.mac = mac;
+  l.clientId = "01aabbccddeeff";
+  l.hostname = "client";
+  l.subnet = "dhcp";
+  l.pool = dhcp::PoolKind::Quarantine;
+  l.state = state;
+  l.start = 100;
+  l.expires = 160;
+  l.relay = *dhcp::parseIpv4("10.0.0.254");
+  l.agentInfo = "0105706f727437";
+  l.machineId = "agent-1";
+  return l;
+}
+
+TEST_CASE_FIXTURE(Fixture, "leases are stored whole, one row per address, and survive reopening") {
+  const auto a = *dhcp::parseIpv4("10.77.0.200");
+  store->putLeases({lease(a, "00:16:3e:00:00:01", dhcp::LeaseState::Offered)});
+  auto bound = lease(a, "00:16:3e:00:00:01", dhcp::LeaseState::Bound);
+  bound.pool = dhcp::PoolKind::Production;
+  bound.expires = 3700;
+  store->putLeases({bound, lease(a + 1, "00:16:3e:00:00:02", dhcp::LeaseState::Declined)});
+  store.reset();
+  store = Store::openSqlite(file);
+  const auto all = store->leases();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].address == a);
+  CHECK(all[0].state == dhcp::LeaseState::Bound);
+  CHECK(all[0].pool == dhcp::PoolKind::Production);
+  CHECK(all[0].expires == 3700);
+  CHECK(all[0].relay == *dhcp::parseIpv4("10.0.0.254"));
+  CHECK(all[0].agentInfo == "0105706f727437");
+  CHECK(all[0].clientId == "01aabbccddeeff");
+  CHECK(all[0].machineId == "agent-1");
+  CHECK(all[1].state == dhcp::LeaseState::Declined);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a MAC's standing: the machine reporting it, its state, revocation and holds") {
+  CHECK(store->macStanding("52:54:00:12:34:56").machineId.empty());
+  store->addAgent(AgentRecord{"agent-1", "host1", "01", "ff", 10, 0});
+  store->writeReports({testing::fullReport("agent-1", testing::makeInfo("host1", 3), 1000)});
+  auto s = store->macStanding("52:54:00:12:34:56");
+  CHECK(s.machineId == "agent-1");
+  CHECK(s.state == "pending");
+  CHECK(s.pendingSince == 1000);
+  CHECK_FALSE(s.revoked);
+  CHECK(store->machineMacs("agent-1").size() >= 1);
+  CHECK(store->machineState("agent-1") == "pending");
+  CHECK_FALSE(store->machineState("nobody"));
+
+  store->recordTransition(Transition{"agent-1", "pending", "admitted", "clean", "", 1001});
+  CHECK(store->macStanding("52:54:00:12:34:56").state == "admitted");
+  store->revokeAgent("agent-1", 1002);
+  CHECK(store->macStanding("52:54:00:12:34:56").revoked);
+
+  store->setGateHold("00:16:3e:00:00:09", "release", "operator", 5);
+  CHECK(store->macStanding("00:16:3e:00:00:09").operatorHold == "release");
+  store->setGateHold("00:16:3e:00:00:09", "", "", 6);
+  CHECK(store->macStanding("00:16:3e:00:00:09").operatorHold.empty());
+}
+
+}  // namespace
+}  // namespace portcullis::store
