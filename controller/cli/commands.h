@@ -20,7 +20,10 @@ int commandsCommand(const Words& words);
 int feedCommand(const Words& words);        // feed trust | feed import
 int advisoriesCommand(const Words& words);
 int diagnoseCommand(const Words& words);
-int approveCommand(const Words& words);    // approve COMMAND_ID   // diagnose [ID | --inventory FILE]
+int approveCommand(const Words& words);     // approve COMMAND_ID
+int leasesCommand(const Words& words);
+int releaseCommand(const Words& words);     // release ID_OR_MAC
+int quarantineCommand(const Words& words);  // quarantine ID_OR_MAC
 
 // Shared by the commands: print "portcullis-controller: message" to stderr.
 int usageError(const std::string& message);

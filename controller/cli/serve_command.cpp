@@ -2,6 +2,7 @@
 // thread (sigwait), so no work happens inside a signal handler.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -12,6 +13,7 @@
 #include "controller/cli/commands.h"
 #include "controller/server/agent_listener.h"
 #include "controller/server/agent_service.h"
+#include "controller/gate/dhcp_server.h"
 #include "controller/server/measure_planner.h"
 
 namespace portcullis::controller::cli {
@@ -69,9 +71,30 @@ int serveCommand(const Words& words) {
     listenerOptions.maxFrame = static_cast<std::size_t>(config->maxFrameBytes);
     listenerOptions.handshakeTimeoutSeconds = static_cast<int>(config->handshakeTimeoutSeconds);
     listenerOptions.maxConnections = static_cast<std::size_t>(config->maxConnections);
+    // The DHCP gate, when configured: a socket on each interface it serves.
+    std::unique_ptr<gate::DhcpServer> dhcpServer;
+    if (!config->dhcp.subnets.empty()) {
+      std::vector<std::unique_ptr<gate::DhcpSocket>> sockets;
+      std::vector<std::string> opened;
+      for (const auto& subnet : config->dhcp.subnets) {
+        const auto& name = subnet.interfaceName;
+        if (name.empty() || std::find(opened.begin(), opened.end(), name) != opened.end()) continue;
+        auto socket = gate::openDhcpSocket(name, config->dhcp.serverPort);
+        if (!socket) return runtimeError("dhcp: " + socket.error());
+        sockets.push_back(std::move(socket.value()));
+        opened.push_back(name);
+      }
+      dhcpServer = std::make_unique<gate::DhcpServer>(*store, config->dhcp, std::move(sockets), unixNow, [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+      });
+      if (auto ready = dhcpServer->prepare(); !ready) return runtimeError("dhcp: " + ready.error());
+    }
     server::AgentListener listener(listenerOptions, context->native(), service);
     service.attach(listener);
     listener.start();
+    if (dhcpServer) dhcpServer->start();
     logger.notice("CONTROLLER_STARTED version=%s listen=%s:%hu store=%s", std::string(PORTCULLIS_VERSION),
                   config->listenHost, listener.port(), config->storePath.string());
 
@@ -92,6 +115,16 @@ int serveCommand(const Words& words) {
       }
       logger.notice("CONTROLLER_STOPPING signal=%d", sig);
       break;
+    }
+    if (dhcpServer) {
+      dhcpServer->stop();
+      const auto c = dhcpServer->counters();
+      logger.notice("DHCP_STOPPED received=%Lu malformed=%Lu offers=%Lu acks=%Lu naks=%Lu unanswered=%Lu "
+                    "rate_limited=%Lu",
+                    static_cast<Poco::UInt64>(c.received), static_cast<Poco::UInt64>(c.malformed),
+                    static_cast<Poco::UInt64>(c.offers), static_cast<Poco::UInt64>(c.acks),
+                    static_cast<Poco::UInt64>(c.naks), static_cast<Poco::UInt64>(c.unanswered),
+                    static_cast<Poco::UInt64>(c.rateLimited));
     }
     // Stop taking frames, finish and acknowledge what was taken, then close.
     listener.quiesce();

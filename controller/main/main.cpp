@@ -26,6 +26,9 @@ const char* kHelp =
     "  portcullis-controller feed import PATH --config FILE [--signature SIG] [--publisher NAME] [--insecure]\n"
     "  portcullis-controller advisories --config FILE [--json]\n"
     "  portcullis-controller diagnose [ID_OR_HOSTNAME | --inventory FILE] --config FILE [--json]\n"
+    "  portcullis-controller leases --config FILE [--json]\n"
+    "  portcullis-controller release ID_OR_MAC --config FILE\n"
+    "  portcullis-controller quarantine ID_OR_MAC --config FILE\n"
     "  portcullis-controller --help | --version\n"
     "\n"
     "Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error.\n";
@@ -60,6 +63,8 @@ int main(int argc, char** argv) {
       {"agents", agentsCommand},      {"commands", commandsCommand},
       {"feed", feedCommand},          {"advisories", advisoriesCommand},
       {"diagnose", diagnoseCommand},  {"approve", approveCommand},
+      {"leases", leasesCommand},      {"release", releaseCommand},
+      {"quarantine", quarantineCommand},
   };
   auto it = commands.find(command);
   if (it == commands.end()) return usageError("unknown command '" + command + "' (see --help)");

@@ -32,8 +32,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "tests/e2e/netns_support.h"
 #include "tests/integration/process.h"
-#include "tests/support/run_command.h"
 
 using namespace portcullis::testing;
 namespace fs = std::filesystem;
@@ -43,51 +43,6 @@ using Poco::JSON::Object;
 namespace {
 
 constexpr int kServicePort = 18080;
-
-std::string sh(const std::string& command) { return runCommand(command + " 2>&1"); }
-int shStatus(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
-
-void write(const fs::path& path, const std::string& text, bool executable = false) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-  if (executable) fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
-}
-
-// Connects from namespace `ns`, from source address `from`, to to:port.
-bool connectsFrom(const std::string& ns, const std::string& from, const std::string& to, int port) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int nsfd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) _exit(3);
-    const int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    sockaddr_in src{}, dst{};
-    src.sin_family = dst.sin_family = AF_INET;
-    inet_pton(AF_INET, from.c_str(), &src.sin_addr);
-    inet_pton(AF_INET, to.c_str(), &dst.sin_addr);
-    dst.sin_port = htons(static_cast<std::uint16_t>(port));
-    if (bind(s, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) _exit(4);
-    connect(s, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
-    pollfd p{s, POLLOUT, 0};
-    if (poll(&p, 1, 2000) != 1) _exit(1);  // dropped: no answer at all
-    int err = 0;
-    socklen_t len = sizeof err;
-    getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
-    _exit(err == 0 ? 0 : 2);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-template <class Pred>
-bool waitFor(Pred pred, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-  return pred();
-}
 
 struct World {
   TempDir tmp;

@@ -1,0 +1,125 @@
+// `leases`, `release`, `quarantine`: the DHCP gate from the operator's side.
+// release and quarantine act on a machine (its admission state, recorded as
+// an operator's transition) or, for a MAC no agent reports, on the MAC itself.
+#include <iostream>
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include "controller/cli/command_support.h"
+#include "controller/cli/commands.h"
+#include "controller/cli/machine_json.h"
+#include "controller/dhcp/dhcp_packet.h"
+
+namespace portcullis::controller::cli {
+namespace {
+
+// The state a person should see: a lease whose time ran out is expired.
+std::string shownState(const dhcp::Lease& l, std::int64_t now) {
+  if ((l.state == dhcp::LeaseState::Bound || l.state == dhcp::LeaseState::Offered) && l.expires <= now)
+    return "expired";
+  return dhcp::leaseStateName(l.state);
+}
+
+std::string leasesJson(const std::vector<dhcp::Lease>& leases, std::int64_t now) {
+  Poco::JSON::Array list;
+  for (const auto& l : leases) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("address", dhcp::formatIpv4(l.address));
+    o->set("mac", l.mac);
+    o->set("subnet", l.subnet);
+    o->set("pool", std::string(dhcp::poolKindName(l.pool)));
+    o->set("state", shownState(l, now));
+    o->set("starts", isoTime(l.start));
+    o->set("expires", isoTime(l.expires));
+    o->set("machine", l.machineId.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(l.machineId));
+    o->set("hostname", l.hostname);
+    o->set("client_id", l.clientId);
+    o->set("relay", l.relay ? Poco::Dynamic::Var(dhcp::formatIpv4(l.relay)) : Poco::Dynamic::Var());
+    o->set("relay_agent_info", l.agentInfo);
+    list.add(o);
+  }
+  std::ostringstream out;
+  list.stringify(out, 2);
+  out << "\n";
+  return out.str();
+}
+
+int gateAction(const Words& words, const char* usage, const std::string& toState) {
+  auto args = parseOrReport(words, {{"config"}, {}, {}, 1, 1}, usage);
+  if (!args) return 2;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
+  const bool release = toState == "admitted";
+  try {
+    auto store = openStore(*config);
+    const std::string& target = args->positional()[0];
+    const auto now = unixNow();
+    std::string machineId;
+    const auto mac = dhcp::parseMac(target);
+    if (mac) machineId = store->macStanding(*mac).machineId;
+    else if (auto m = store->machine(target)) machineId = m->summary.id;
+    else return runtimeError("no machine with id or host name '" + target + "' (a MAC is aa:bb:cc:dd:ee:ff)");
+
+    if (machineId.empty()) {
+      // A MAC no agent reports: the hold is on the MAC.
+      store->setGateHold(*mac, release ? "release" : "quarantine", "operator", now);
+      auditLog(*config).notice("%s mac=%s by=operator", std::string(release ? "GATE_RELEASED" : "GATE_QUARANTINED"),
+                               *mac);
+      std::cout << "MAC " << *mac << (release ? " released: production lease" : " quarantined: quarantine lease")
+                << " from its next DHCP request\n";
+      return 0;
+    }
+    const auto state = store->machineState(machineId).value_or("unknown");
+    for (const auto& m : store->machineMacs(machineId)) store->setGateHold(m, "", "", now);
+    if (state != toState)
+      store->recordTransition({machineId, state, toState,
+                               release ? "operator: released by hand" : "operator: quarantined by hand", "", now});
+    auditLog(*config).notice("%s machine=%s from=%s by=operator",
+                             std::string(release ? "MACHINE_RELEASED" : "MACHINE_QUARANTINED"), machineId, state);
+    std::cout << "machine " << machineId << " " << (state == toState ? "was already " : "is now ") << toState
+              << (release ? ": production lease" : ": quarantine lease") << " from its next DHCP request\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+}  // namespace
+
+int leasesCommand(const Words& words) {
+  auto args = parseOrReport(words, {{"config"}, {"json"}, {}, 0, 0}, "portcullis-controller leases --config FILE [--json]");
+  if (!args) return 2;
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
+  try {
+    const auto leases = openStore(*config)->leases();
+    const auto now = unixNow();
+    if (args->flag("json")) {
+      std::cout << leasesJson(leases, now);
+      return 0;
+    }
+    for (const auto& l : leases)
+      std::cout << dhcp::formatIpv4(l.address) << "  " << l.mac << "  " << dhcp::poolKindName(l.pool) << "  "
+                << shownState(l, now) << "  " << isoTime(l.expires) << "  "
+                << (l.machineId.empty() ? "-" : l.machineId) << "  " << (l.hostname.empty() ? "-" : l.hostname)
+                << "  [" << l.subnet << "]\n";
+    if (leases.empty()) std::cout << "(no leases)\n";
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+int releaseCommand(const Words& words) {
+  return gateAction(words, "portcullis-controller release ID_OR_MAC --config FILE", "admitted");
+}
+
+int quarantineCommand(const Words& words) {
+  return gateAction(words, "portcullis-controller quarantine ID_OR_MAC --config FILE", "quarantined");
+}
+
+}  // namespace portcullis::controller::cli

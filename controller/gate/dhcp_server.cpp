@@ -1,0 +1,190 @@
+#include "controller/gate/dhcp_server.h"
+
+#include <poll.h>
+
+#include "common/log/logging.h"
+
+namespace portcullis::gate {
+namespace {
+
+using namespace dhcp;
+
+Poco::Logger& logger() { return log::get("controller.dhcp"); }
+
+}  // namespace
+
+DhcpServer::DhcpServer(store::Store& store, controller::DhcpSettings settings,
+                       std::vector<std::unique_ptr<DhcpSocket>> sockets, Clock clock, MsClock msClock)
+    : store_(store),
+      settings_(std::move(settings)),
+      sockets_(std::move(sockets)),
+      clock_(std::move(clock)),
+      msClock_(std::move(msClock)),
+      limiter_(settings_.limits.discoversPerMacPerMinute, settings_.limits.discoversPerSecond) {}
+
+DhcpServer::~DhcpServer() { stop(); }
+
+Result<bool> DhcpServer::prepare() {
+  for (auto& subnet : settings_.subnets) {
+    if (subnet.interfaceName.empty() || subnet.serverAddress) continue;
+    for (const auto& socket : sockets_) {
+      if (socket->interfaceName() != subnet.interfaceName) continue;
+      for (const auto& [address, prefix] : socket->addresses())
+        if (subnet.subnet.contains(address)) {
+          subnet.serverAddress = address;
+          break;
+        }
+    }
+    if (!subnet.serverAddress)
+      return fail("[" + subnet.name + "]: interface " + subnet.interfaceName + " has no IPv4 address in " +
+                  formatIpv4Net(subnet.subnet) + " (set server_address, or give the interface one)");
+  }
+  try {
+    book_ = LeaseBook(store_.leases());
+  } catch (const std::exception& e) {
+    return fail(std::string("cannot read the stored leases: ") + e.what());
+  }
+  return true;
+}
+
+void DhcpServer::start() {
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+  for (const auto& s : settings_.subnets)
+    logger().notice("DHCP_SERVING subnet=%s network=%s interface=%s server=%s mode=%s no_agent=%s production=%s-%s "
+                    "quarantine=%s-%s",
+                    s.name, formatIpv4Net(s.subnet), s.interfaceName.empty() ? std::string("(relayed)") : s.interfaceName,
+                    formatIpv4(s.serverAddress), std::string(gateModeName(s.mode)),
+                    std::string(noAgentRuleName(s.noAgent)), formatIpv4(s.productionPool.first),
+                    formatIpv4(s.productionPool.last), formatIpv4(s.quarantinePool.first),
+                    formatIpv4(s.quarantinePool.last));
+}
+
+void DhcpServer::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void DhcpServer::run() {
+  std::vector<pollfd> fds;
+  for (const auto& s : sockets_) fds.push_back({s->fd(), POLLIN, 0});
+  while (!stopping_) {
+    // A short timeout so stop() is noticed; no work is done on a timeout.
+    const int ready = ::poll(fds.data(), fds.size(), 200);
+    if (ready <= 0) continue;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      // Drain what is waiting, boundedly, so one busy link cannot starve another.
+      for (int n = 0; n < 64; ++n) {
+        auto datagram = sockets_[i]->receive();
+        if (!datagram) break;
+        try {
+          handle(*datagram, *sockets_[i]);
+        } catch (const std::exception& e) {
+          logger().error("DHCP_HANDLER_FAILED interface=%s reason=%s", sockets_[i]->interfaceName(),
+                         std::string(e.what()));
+        }
+      }
+    }
+  }
+}
+
+const DhcpSubnet* DhcpServer::subnetFor(const DhcpPacket& packet, const DhcpSocket& via) const {
+  for (const auto& s : settings_.subnets) {
+    if (packet.giaddr ? s.subnet.contains(packet.giaddr) : s.interfaceName == via.interfaceName()) return &s;
+  }
+  return nullptr;
+}
+
+void DhcpServer::handle(const Datagram& datagram, DhcpSocket& via) {
+  std::lock_guard lock(mutex_);
+  ++counters_.received;
+  auto packet = parseDhcpPacket(datagram.bytes);
+  if (!packet) {
+    ++counters_.malformed;
+    logger().information("DHCP_PACKET_DROPPED interface=%s from=%s reason=%s", via.interfaceName(),
+                         formatIpv4(datagram.source), packet.error());
+    return;
+  }
+  const std::string mac = packet->mac();
+  const DhcpSubnet* subnet = subnetFor(*packet, via);
+  if (!subnet) {
+    ++counters_.noSubnet;
+    logger().information("DHCP_PACKET_DROPPED interface=%s mac=%s giaddr=%s reason=no subnet serves this link",
+                         via.interfaceName(), mac, formatIpv4(packet->giaddr));
+    return;
+  }
+  if (packet->messageType() == MessageType::Discover) {
+    const auto outcome = limiter_.admit(mac, msClock_());
+    if (outcome != DiscoverLimiter::Outcome::Allowed) {
+      ++counters_.rateLimited;
+      logger().debug("DHCP_RATE_LIMITED mac=%s limit=%s", mac,
+                     std::string(outcome == DiscoverLimiter::Outcome::MacLimited ? "per-mac" : "global"));
+      return;
+    }
+  }
+
+  const auto now = clock_();
+  MacStanding standing;
+  try {
+    standing = store_.macStanding(mac);
+  } catch (const std::exception& e) {
+    standing = MacStanding{};
+    standing.lookupFailed = true;
+    logger().error("DHCP_STORE_UNAVAILABLE mac=%s reason=%s", mac, std::string(e.what()));
+  }
+  const auto verdict = gateVerdict(*subnet, mac, standing, now);
+  auto response = respond(*packet, *subnet, verdict, book_, settings_.limits, now);
+
+  if (!response.changes.empty()) {
+    try {
+      store_.putLeases(response.changes);
+    } catch (const std::exception& e) {
+      // Not stored, not answered: the client asks again.
+      ++counters_.storeFailures;
+      logger().error("LEASE_NOT_STORED mac=%s event=%s reason=%s", mac, response.event, std::string(e.what()));
+      return;
+    }
+    for (const auto& l : response.changes) book_.put(l);
+  }
+
+  const std::string machine = verdict.machineId.empty() ? std::string("-") : verdict.machineId;
+  if (response.reply) {
+    const auto type = response.reply->packet.messageType();
+    if (type == MessageType::Offer) ++counters_.offers;
+    else if (type == MessageType::Nak) ++counters_.naks;
+    else ++counters_.acks;
+    Ipv4 to = 0xffffffffu;
+    std::uint16_t port = settings_.clientPort;
+    if (response.reply->to == Reply::To::Relay) {
+      to = response.reply->address;
+      port = settings_.serverPort;
+    } else if (response.reply->to == Reply::To::Client) {
+      to = response.reply->address;
+    }
+    if (!via.send(serializeDhcpPacket(response.reply->packet), to, port)) {
+      ++counters_.sendFailures;
+      logger().error("DHCP_SEND_FAILED mac=%s to=%s:%hu", mac, formatIpv4(to), port);
+    }
+  } else if (response.event != "LEASE_RELEASED" && response.event != "LEASE_DECLINED") {
+    ++counters_.unanswered;
+  }
+  const bool routine = response.event == "LEASE_OFFERED" || response.event == "LEASE_RENEWED" ||
+                       response.event == "INFORM_ANSWERED";
+  const std::string line = response.event + " subnet=" + subnet->name + " mac=" + mac + " machine=" + machine +
+                           " xid=" + std::to_string(packet->xid) + " " + response.detail;
+  if (routine) logger().information(line);
+  else logger().notice(line);
+}
+
+DhcpCounters DhcpServer::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+std::vector<Lease> DhcpServer::leases() const {
+  std::lock_guard lock(mutex_);
+  return book_.all();
+}
+
+}  // namespace portcullis::gate

@@ -1,0 +1,75 @@
+#pragma once
+// The DHCP gate at work: reads client messages from its sockets, asks the
+// store what it knows of the MAC, lets the pure core decide, stores the lease
+// change, then answers. One thread; every failure inside is caught, counted
+// and logged, and a store that cannot answer means quarantine (fail closed).
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/util/result.h"
+#include "controller/config/dhcp_config.h"
+#include "controller/dhcp/discover_limiter.h"
+#include "controller/dhcp/dhcp_responder.h"
+#include "controller/gate/dhcp_socket.h"
+#include "controller/store/store.h"
+
+namespace portcullis::gate {
+
+struct DhcpCounters {
+  std::uint64_t received = 0;
+  std::uint64_t malformed = 0;
+  std::uint64_t noSubnet = 0;
+  std::uint64_t rateLimited = 0;
+  std::uint64_t offers = 0;
+  std::uint64_t acks = 0;
+  std::uint64_t naks = 0;
+  std::uint64_t unanswered = 0;  // held, denied, exhausted, capped
+  std::uint64_t storeFailures = 0;
+  std::uint64_t sendFailures = 0;
+};
+
+class DhcpServer {
+ public:
+  using Clock = std::function<std::int64_t()>;    // unix seconds
+  using MsClock = std::function<std::int64_t()>;  // monotonic milliseconds
+
+  DhcpServer(store::Store& store, controller::DhcpSettings settings, std::vector<std::unique_ptr<DhcpSocket>> sockets,
+             Clock clock, MsClock msClock);
+  ~DhcpServer();
+
+  // Fills in each directly attached subnet's server address from its
+  // interface and loads the stored leases. Fails when a subnet's interface
+  // has no address inside the subnet.
+  Result<bool> prepare();
+  void start();
+  void stop();
+
+  // One datagram that came in on the socket (public for tests).
+  void handle(const Datagram& datagram, DhcpSocket& via);
+  DhcpCounters counters() const;
+  std::vector<dhcp::Lease> leases() const;
+
+ private:
+  const dhcp::DhcpSubnet* subnetFor(const dhcp::DhcpPacket& packet, const DhcpSocket& via) const;
+  void run();
+
+  store::Store& store_;
+  controller::DhcpSettings settings_;
+  std::vector<std::unique_ptr<DhcpSocket>> sockets_;
+  Clock clock_;
+  MsClock msClock_;
+  mutable std::mutex mutex_;
+  dhcp::LeaseBook book_;
+  dhcp::DiscoverLimiter limiter_;
+  DhcpCounters counters_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace portcullis::gate

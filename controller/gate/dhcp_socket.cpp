@@ -1,0 +1,89 @@
+#include "controller/gate/dhcp_socket.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace portcullis::gate {
+namespace {
+
+class UdpDhcpSocket final : public DhcpSocket {
+ public:
+  UdpDhcpSocket(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  ~UdpDhcpSocket() override { ::close(fd_); }
+
+  const std::string& interfaceName() const override { return name_; }
+  int fd() const override { return fd_; }
+
+  std::vector<std::pair<dhcp::Ipv4, int>> addresses() const override {
+    std::vector<std::pair<dhcp::Ipv4, int>> out;
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return out;
+    for (ifaddrs* i = list; i; i = i->ifa_next) {
+      if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || name_ != i->ifa_name) continue;
+      const auto a = ntohl(reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr.s_addr);
+      const auto m = i->ifa_netmask ? ntohl(reinterpret_cast<sockaddr_in*>(i->ifa_netmask)->sin_addr.s_addr) : 0;
+      out.emplace_back(a, __builtin_popcount(m));
+    }
+    freeifaddrs(list);
+    return out;
+  }
+
+  std::optional<Datagram> receive() override {
+    char buffer[2048];
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    const ssize_t n = ::recvfrom(fd_, buffer, sizeof buffer, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n < 0) return std::nullopt;
+    return Datagram{std::string(buffer, static_cast<std::size_t>(n)), ntohl(from.sin_addr.s_addr),
+                    ntohs(from.sin_port)};
+  }
+
+  bool send(const std::string& bytes, dhcp::Ipv4 to, std::uint16_t port) override {
+    sockaddr_in dest{};
+    dest.sin_family = AF_INET;
+    dest.sin_port = htons(port);
+    dest.sin_addr.s_addr = htonl(to);
+    return ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&dest), sizeof dest) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+
+ private:
+  int fd_;
+  std::string name_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<DhcpSocket>> openDhcpSocket(const std::string& name, std::uint16_t port) {
+  if (if_nametoindex(name.c_str()) == 0) return fail("interface " + name + " does not exist");
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
+  auto refuse = [&](const char* what) {
+    const std::string reason = std::string(what) + " on " + name + ": " + std::strerror(errno);
+    ::close(fd);
+    return fail(reason);
+  };
+  const int one = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) return refuse("SO_REUSEADDR");
+  if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0) return refuse("SO_BROADCAST");
+  // Bound to the device: a DISCOVER from 0.0.0.0 to 255.255.255.255 arrives on
+  // the socket of the link it came from, and our broadcast leaves by it.
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(), static_cast<socklen_t>(name.size())) != 0)
+    return refuse("SO_BINDTODEVICE (needs CAP_NET_RAW)");
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  local.sin_port = htons(port);
+  local.sin_addr.s_addr = htonl(INADDR_ANY);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0)
+    return refuse(port < 1024 ? "bind to the DHCP port (needs CAP_NET_BIND_SERVICE)" : "bind");
+  return std::unique_ptr<DhcpSocket>(std::make_unique<UdpDhcpSocket>(fd, name));
+}
+
+}  // namespace portcullis::gate

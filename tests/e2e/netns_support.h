@@ -1,0 +1,89 @@
+#pragma once
+// Small helpers the end-to-end tests share: shell steps, files, bounded
+// waits, and a TCP connection attempt from inside a network namespace.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/run_command.h"
+
+namespace portcullis::testing {
+
+inline std::string sh(const std::string& command) { return runCommand(command + " 2>&1"); }
+inline int shStatus(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
+
+inline void write(const std::filesystem::path& path, const std::string& text, bool executable = false) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+  if (executable)
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                           std::filesystem::perms::others_read);
+}
+
+// Connects from namespace `ns` (from source address `from`, or any when
+// empty) to to:port; true when the connection is accepted within 2 s.
+inline bool connectsFrom(const std::string& ns, const std::string& from, const std::string& to, int port) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int nsfd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) _exit(3);
+    const int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    sockaddr_in src{}, dst{};
+    src.sin_family = dst.sin_family = AF_INET;
+    inet_pton(AF_INET, to.c_str(), &dst.sin_addr);
+    dst.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (!from.empty()) {
+      inet_pton(AF_INET, from.c_str(), &src.sin_addr);
+      if (bind(s, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) _exit(4);
+    }
+    if (connect(s, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0 && errno != EINPROGRESS) _exit(5);
+    pollfd p{s, POLLOUT, 0};
+    if (poll(&p, 1, 2000) != 1) _exit(1);  // dropped: no answer at all
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
+    _exit(err == 0 ? 0 : 2);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// Network namespaces a test made, removed when it ends however it ends (a
+// member constructed before the steps that may fail).
+struct NamespaceGuard {
+  std::vector<std::string> names;
+  std::vector<std::filesystem::path> files;  // e.g. /etc/netns/NAME
+  NamespaceGuard() = default;
+  NamespaceGuard(const NamespaceGuard&) = delete;
+  NamespaceGuard& operator=(const NamespaceGuard&) = delete;
+  ~NamespaceGuard() {
+    for (auto it = names.rbegin(); it != names.rend(); ++it) shStatus("ip netns del " + *it);
+    std::error_code ec;
+    for (const auto& f : files) std::filesystem::remove_all(f, ec);
+  }
+};
+
+template <class Pred>
+bool waitFor(Pred pred, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return pred();
+}
+
+}  // namespace portcullis::testing
