@@ -1,0 +1,188 @@
+// The server loop's decisions around the pure core: fail closed when the store
+// cannot answer, nothing answered that was not stored, relays, rate limits.
+// The real sockets are exercised by tests/e2e/dhcp_gate_e2e_test.cpp.
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+#include "controller/gate/dhcp_server.h"
+#include "tests/mocks/recording_store.h"
+
+using namespace portcullis;
+using namespace portcullis::dhcp;
+
+namespace {
+
+class FakeSocket final : public gate::DhcpSocket {
+ public:
+  struct Sent {
+    DhcpPacket packet;
+    Ipv4 to;
+    std::uint16_t port;
+  };
+  const std::string& interfaceName() const override { return name_; }
+  std::vector<std::pair<Ipv4, int>> addresses() const override { return {{*parseIpv4("10.77.0.1"), 24}}; }
+  int fd() const override { return -1; }
+  std::optional<gate::Datagram> receive() override { return std::nullopt; }
+  bool send(const std::string& bytes, Ipv4 to, std::uint16_t port) override {
+    sent.push_back({*parseDhcpPacket(bytes), to, port});
+    return true;
+  }
+  std::vector<Sent> sent;
+
+ private:
+  std::string name_ = "eth1";
+};
+
+// A store whose machine knowledge and lease writes can be made to fail.
+class GateStore : public testing::RecordingStore {
+ public:
+  bool lookupThrows = false;
+  bool writeThrows = false;
+  MacStanding standing;
+  std::vector<Lease> stored;
+  MacStanding macStanding(const std::string&) override {
+    if (lookupThrows) throw store::StoreError("store controller.db: database is locked");
+    return standing;
+  }
+  void putLeases(const std::vector<Lease>& leases) override {
+    if (writeThrows) throw store::StoreError("store controller.db: disk I/O error");
+    stored.insert(stored.end(), leases.begin(), leases.end());
+  }
+};
+
+controller::DhcpSettings settings() {
+  controller::DhcpSettings s;
+  DhcpSubnet subnet;
+  subnet.name = "dhcp";
+  subnet.interfaceName = "eth1";
+  subnet.subnet = *parseIpv4Net("10.77.0.0/24");
+  subnet.productionPool = *parseIpv4Range("10.77.0.100-10.77.0.109");
+  subnet.quarantinePool = *parseIpv4Range("10.77.0.200-10.77.0.209");
+  subnet.routers = {*parseIpv4("10.77.0.1")};
+  subnet.noAgent = NoAgentRule::Allow;  // so that fail-closed is visible
+  s.subnets.push_back(subnet);
+  s.limits.discoversPerMacPerMinute = 3;
+  return s;
+}
+
+struct Fixture {
+  GateStore store;
+  FakeSocket* socket = nullptr;
+  std::unique_ptr<gate::DhcpServer> server;
+  std::int64_t ms = 0;
+
+  explicit Fixture(controller::DhcpSettings s = settings()) {
+    auto owned = std::make_unique<FakeSocket>();
+    socket = owned.get();
+    std::vector<std::unique_ptr<gate::DhcpSocket>> sockets;
+    sockets.push_back(std::move(owned));
+    server = std::make_unique<gate::DhcpServer>(store, std::move(s), std::move(sockets), [] { return 1000; },
+                                                [this] { return ms; });
+    REQUIRE(server->prepare().ok());
+  }
+
+  void deliver(const DhcpPacket& p) { server->handle({serializeDhcpPacket(p), 0, 68}, *socket); }
+};
+
+DhcpPacket discover(std::uint8_t last = 1) {
+  DhcpPacket p;
+  p.xid = 7;
+  const std::uint8_t mac[6] = {0x00, 0x16, 0x3e, 0, 0, last};
+  std::copy(mac, mac + 6, p.chaddr.begin());
+  p.set(option::kMessageType, std::string(1, static_cast<char>(MessageType::Discover)));
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("the server's address comes from its interface") {
+  Fixture f;
+  f.deliver(discover());
+  REQUIRE(f.socket->sent.size() == 1);
+  CHECK(f.socket->sent[0].packet.addressOption(option::kServerId) == parseIpv4("10.77.0.1"));
+  CHECK(f.socket->sent[0].to == 0xffffffffu);
+  CHECK(f.socket->sent[0].port == 68);
+  CHECK(settings().subnets[0].productionPool.contains(f.socket->sent[0].packet.yiaddr));  // no_agent = allow
+}
+
+TEST_CASE("when the store cannot say who a MAC is, the answer is quarantine") {
+  Fixture f;
+  f.store.lookupThrows = true;
+  f.deliver(discover());
+  REQUIRE(f.socket->sent.size() == 1);
+  CHECK(settings().subnets[0].quarantinePool.contains(f.socket->sent[0].packet.yiaddr));
+  CHECK(f.socket->sent[0].packet.addressOption(option::kSubnetMask) == parseIpv4("255.255.255.255"));
+}
+
+TEST_CASE("a lease that could not be stored is not given") {
+  Fixture f;
+  f.store.writeThrows = true;
+  f.deliver(discover());
+  CHECK(f.socket->sent.empty());
+  CHECK(f.server->counters().storeFailures == 1);
+  CHECK(f.server->leases().empty());
+  f.store.writeThrows = false;
+  f.deliver(discover());
+  CHECK(f.socket->sent.size() == 1);
+  CHECK(f.store.stored.size() == 1);
+  CHECK(f.server->leases().size() == 1);
+}
+
+TEST_CASE("malformed packets and unknown links are counted and dropped") {
+  Fixture f;
+  f.server->handle({"garbage", 0, 68}, *f.socket);
+  auto relayed = discover();
+  relayed.giaddr = *parseIpv4("192.0.2.1");  // no subnet contains it
+  f.deliver(relayed);
+  CHECK(f.socket->sent.empty());
+  CHECK(f.server->counters().malformed == 1);
+  CHECK(f.server->counters().noSubnet == 1);
+}
+
+TEST_CASE("a relayed DISCOVER is answered to the relay's server port") {
+  Fixture f;
+  auto relayed = discover();
+  relayed.giaddr = *parseIpv4("10.77.0.254");
+  f.deliver(relayed);
+  REQUIRE(f.socket->sent.size() == 1);
+  CHECK(f.socket->sent[0].to == *parseIpv4("10.77.0.254"));
+  CHECK(f.socket->sent[0].port == 67);
+}
+
+TEST_CASE("a MAC that DISCOVERs too often is ignored for a while") {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) f.deliver(discover());
+  CHECK(f.socket->sent.size() == 3);
+  CHECK(f.server->counters().rateLimited == 2);
+  f.deliver(discover(2));  // another MAC is not held back
+  CHECK(f.socket->sent.size() == 4);
+  f.ms = 20'000;  // one token per 20 s at 3 a minute
+  f.deliver(discover());
+  CHECK(f.socket->sent.size() == 5);
+}
+
+TEST_CASE("stored leases are served again after a restart") {
+  Lease l;
+  l.address = *parseIpv4("10.77.0.105");
+  l.mac = "00:16:3e:00:00:01";
+  l.subnet = "dhcp";
+  l.pool = PoolKind::Production;
+  l.state = LeaseState::Bound;
+  l.expires = 5000;
+  class Loaded : public GateStore {
+   public:
+    std::vector<Lease> leases() override { return saved; }
+    std::vector<Lease> saved;
+  } loaded;
+  loaded.saved = {l};
+  auto owned = std::make_unique<FakeSocket>();
+  auto* socket = owned.get();
+  std::vector<std::unique_ptr<gate::DhcpSocket>> sockets;
+  sockets.push_back(std::move(owned));
+  gate::DhcpServer server(loaded, settings(), std::move(sockets), [] { return 1000; }, [] { return 0; });
+  REQUIRE(server.prepare().ok());
+  server.handle({serializeDhcpPacket(discover()), 0, 68}, *socket);
+  REQUIRE(socket->sent.size() == 1);
+  CHECK(socket->sent[0].packet.yiaddr == *parseIpv4("10.77.0.105"));
+}
