@@ -294,6 +294,36 @@ bool isSignedBy(const std::string& certPem, const std::string& caCertPem) {
   return ok;
 }
 
+Result<std::string> certificatePublicKey(const std::string& certPem) {
+  auto cert = readCertificate(certPem);
+  if (!cert) {
+    ERR_clear_error();
+    return fail("the certificate does not parse");
+  }
+  EVP_PKEY* key = X509_get0_pubkey(cert.get());
+  if (!key) {
+    ERR_clear_error();
+    return fail("the certificate has no usable public key");
+  }
+  return publicPem(key);
+}
+
+std::string signData(const std::string& privateKeyPem, std::string_view data) {
+  auto key = readPrivateKey(privateKeyPem);
+  const EVP_MD* md = EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
+  std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>> ctx(EVP_MD_CTX_new());
+  std::size_t len = 0;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, bytes, data.size()) != 1)
+    raise("cannot sign");
+  std::string signature(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &len, bytes, data.size()) != 1)
+    raise("cannot sign");
+  signature.resize(len);
+  return signature;
+}
+
 std::vector<std::string> splitPemCertificates(const std::string& pemBundle) {
   static const std::string begin = "-----BEGIN CERTIFICATE-----";
   static const std::string end = "-----END CERTIFICATE-----";

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/util/result.h"
@@ -74,6 +75,14 @@ std::string certificateFingerprint(const std::string& certPem);
 // True when certPem's signature verifies with caCertPem's key and its issuer
 // name equals the CA's subject. Dates are not checked here.
 bool isSignedBy(const std::string& certPem, const std::string& caCertPem);
+
+// The certificate's public key as PEM; a Failure when it does not parse.
+Result<std::string> certificatePublicKey(const std::string& certPem);
+
+// A signature over data with the private key: ECDSA over SHA-256 (DER), or
+// Ed25519 over the data itself; what verifyDetachedSignature checks. Throws
+// PkiError for a key that cannot sign.
+std::string signData(const std::string& privateKeyPem, std::string_view data);
 
 // Every certificate in a PEM bundle, in order.
 std::vector<std::string> splitPemCertificates(const std::string& pemBundle);

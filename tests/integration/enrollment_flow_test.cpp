@@ -60,7 +60,8 @@ TEST_CASE("an agent enrolled through the command line reports this machine") {
   REQUIRE(machines->size() == 1);
   auto m = machines->getObject(0);
   CHECK(m->getValue<std::string>("hostname") == hostName());
-  CHECK(m->getValue<std::string>("state") == "pending");
+  // No advisory affects it (none are imported): diagnosed clean at once.
+  CHECK(m->getValue<std::string>("state") == "admitted");
   CHECK(m->getValue<std::string>("os_id") == "debian");
   CHECK(m->getValue<int>("package_count") == installedPackageCount());
   CHECK_FALSE(m->getValue<std::string>("last_seen").empty());
@@ -85,7 +86,11 @@ TEST_CASE("an agent enrolled through the command line reports this machine") {
   for (std::size_t i = 0; i < interfaces->size(); ++i)
     sawLoopback = sawLoopback || interfaces->getObject(static_cast<unsigned>(i))->getValue<std::string>("name") == "lo";
   CHECK(sawLoopback);
-  CHECK(detail->getArray("transitions")->size() == 1);
+  auto transitions = detail->getArray("transitions");
+  REQUIRE(transitions->size() == 2);
+  CHECK(transitions->getObject(0)->getValue<std::string>("to") == "pending");
+  CHECK(transitions->getObject(1)->getValue<std::string>("to") == "admitted");
+  CHECK(transitions->getObject(1)->getValue<std::string>("cause").find("diagnosed clean") != std::string::npos);
 
   // A second report with nothing changed sends only the digest and still succeeds.
   auto again = run({agentBinary(), "run", "--config", agentDir + "/agent.conf", "--once"});
