@@ -55,6 +55,13 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file) {
       r.addError(key, "the template names no package: use {packages}, or {name} and {version}");
   }
 
+  c.announce = r.boolean("announce.enabled", c.announce);
+  c.announcePort = static_cast<std::uint16_t>(r.integer("announce.port", c.announcePort, 1, 65535));
+  c.announceInterfaces = r.text("announce.interfaces", "");
+  c.announceMaxIntervalSeconds = r.seconds("announce.max_interval", c.announceMaxIntervalSeconds);
+  if (c.announceMaxIntervalSeconds < 1 || c.announceMaxIntervalSeconds > 3600)
+    r.addError("announce.max_interval", "must be between 1s and 1h");
+
   c.logLevel = r.text("log.level", c.logLevel);
   c.logFile = config::resolvePath(c.dir.string(), r.text("log.file", ""));
 
@@ -103,6 +110,15 @@ std::string agentConfigText(const std::string& controller, const std::string& se
          "nft = nft\n"
          "systemctl = systemctl\n"
          "command_timeout = 30m\n"
+         "\n[announce]\n"
+         "# On a link that is up with no IPv4 address, broadcast a signed announce so\n"
+         "# the DHCP gate can admit this machine before it has an address.\n"
+         "enabled = yes\n"
+         "port = 4767\n"
+         "# Only these links (comma-separated); empty: every link with a MAC.\n"
+         "interfaces =\n"
+         "# Repeats start after 1s and double up to this.\n"
+         "max_interval = 30s\n"
          "\n[log]\n"
          "level = information\n"
          "file =\n";

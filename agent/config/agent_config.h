@@ -47,6 +47,12 @@ struct AgentConfig {
   std::string systemctlCommand = "systemctl";
   std::int64_t commandTimeoutSeconds = 1800;
 
+  // [announce] broadcasts on links with no address yet (the DHCP gate)
+  bool announce = true;
+  std::uint16_t announcePort = 4767;
+  std::string announceInterfaces;  // comma-separated; empty: every link with a MAC
+  std::int64_t announceMaxIntervalSeconds = 30;
+
   // [log]
   std::string logLevel = "information";
   std::filesystem::path logFile;

@@ -12,10 +12,13 @@
 #include "agent/collectors/machine_info_json.h"
 #include "agent/config/agent_config.h"
 #include "agent/transport/agent_runner.h"
+#include "agent/transport/announce_builder.h"
+#include "agent/transport/announcer.h"
 #include "agent/transport/enrollment_client.h"
 #include "common/cli/arguments.h"
 #include "common/config/ini_document.h"
 #include "common/log/logging.h"
+#include "common/util/files.h"
 
 namespace {
 
@@ -107,6 +110,38 @@ portcullis::agent::MachineInfoSource sourceFor(const std::filesystem::path& root
           }};
 }
 
+// Announces on links without an address, signed with the enrolled key. The
+// machine information behind the package digest is collected again at most
+// once a minute.
+void announceUntil(const portcullis::agent::AgentConfig& config, const portcullis::agent::MachineInfoSource& source,
+                   const std::atomic<bool>& stop) {
+  portcullis::agent::AnnouncerOptions options;
+  options.port = config.announcePort;
+  options.max = std::chrono::seconds(config.announceMaxIntervalSeconds);
+  options.interfaces = portcullis::config::splitList(config.announceInterfaces);
+  portcullis::v1::MachineInfo info;
+  std::int64_t collectedAt = -1;
+  auto now = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  portcullis::agent::Announcer announcer(options, [&](const std::string& mac) {
+    if (collectedAt < 0 || now() - collectedAt > 60) {
+      info = source.collect();
+      collectedAt = now();
+    }
+    // Read each time: a re-enrollment replaces them.
+    const auto cert = portcullis::util::readFile(config.cert).value_or("");
+    const auto key = portcullis::util::readFile(config.key).value_or("");
+    return portcullis::agent::buildAnnounce(mac, info, cert, key, now());
+  });
+  try {
+    announcer.runUntil(stop);
+  } catch (const std::exception& e) {
+    portcullis::log::get("agent.announce").error("ANNOUNCER_STOPPED reason=%s", std::string(e.what()));
+  }
+}
+
 int runCommand(const Words& words) {
   auto args = parse(words, {{"config"}, {"once"}, {}, 0, 0});
   if (!args) return 2;
@@ -136,11 +171,14 @@ int runCommand(const Words& words) {
     }
     std::atomic<bool> stop{false};
     std::thread worker([&] { runner.runUntil(stop); });
+    std::thread announcing;
+    if (config->announce) announcing = std::thread([&] { announceUntil(*config, source, stop); });
     int sig = 0;
     sigwait(&signals, &sig);
     portcullis::log::get("agent").notice("AGENT_STOPPING signal=%d", sig);
     stop = true;
     worker.join();
+    if (announcing.joinable()) announcing.join();
     return 0;
   } catch (const std::exception& e) {
     return runtimeError(e.what());

@@ -90,6 +90,26 @@ int serveCommand(const Words& words) {
             .count();
       });
       if (auto ready = dhcpServer->prepare(); !ready) return runtimeError("dhcp: " + ready.error());
+      // Announces from machines with no address yet, on the same links.
+      std::vector<std::unique_ptr<gate::DhcpSocket>> announceSockets;
+      for (const auto& name : opened) {
+        auto socket = gate::openDhcpSocket(name, config->dhcp.announcePort);
+        if (!socket) return runtimeError("dhcp announces: " + socket.error());
+        announceSockets.push_back(std::move(socket.value()));
+      }
+      store::Store* revocations = store.get();
+      auto verifier = std::make_unique<gate::AnnounceVerifier>(
+          *caCert,
+          [revocations](const std::string& agentId) {
+            try {
+              auto agent = revocations->agent(agentId);
+              return !agent || agent->revokedAt != 0;  // unknown to this controller: not trusted
+            } catch (const std::exception&) {
+              return true;  // cannot tell: not trusted (fail closed)
+            }
+          },
+          config->dhcp.announceWindow);
+      dhcpServer->hearAnnounces(std::move(announceSockets), std::move(verifier));
     }
     server::AgentListener listener(listenerOptions, context->native(), service);
     service.attach(listener);

@@ -104,6 +104,8 @@ DhcpSubnet readSubnet(config::ConfigReader& r, const std::string& section) {
     if (auto a = parseIpv4(text)) s.quarantineRouter = *a;
     else r.addError(k("quarantine_router"), "'" + text + "' is not an IPv4 address");
   }
+  s.requireAnnounce = r.boolean(k("require_announce"), s.requireAnnounce);
+  s.announceTtl = duration(r, k("announce_ttl"), s.announceTtl, 10, 86400);
   s.holdTimeout = duration(r, k("hold_timeout"), s.holdTimeout, 1, 3600);
   s.maxQuarantinePerRelay =
       static_cast<std::uint32_t>(r.integer(k("max_quarantine_per_relay"), s.maxQuarantinePerRelay, 1, 1 << 20));
@@ -142,6 +144,8 @@ DhcpSettings readDhcpSettings(const config::IniDocument& doc, config::ConfigRead
   l.declineHoldSeconds = duration(r, "dhcp_server.decline_hold", l.declineHoldSeconds, 10, 86400);
   d.serverPort = static_cast<std::uint16_t>(r.integer("dhcp_server.port", d.serverPort, 1, 65535));
   d.clientPort = static_cast<std::uint16_t>(r.integer("dhcp_server.client_port", d.clientPort, 1, 65535));
+  d.announcePort = static_cast<std::uint16_t>(r.integer("dhcp_server.announce_port", d.announcePort, 1, 65535));
+  d.announceWindow = duration(r, "dhcp_server.announce_window", d.announceWindow, 5, 3600);
   return d;
 }
 

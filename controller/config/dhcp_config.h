@@ -13,6 +13,8 @@ struct DhcpSettings {
   dhcp::DhcpLimits limits;
   std::uint16_t serverPort = 67;
   std::uint16_t clientPort = 68;
+  std::uint16_t announcePort = 4767;   // where agents broadcast their announces
+  std::uint32_t announceWindow = 60;   // an announce's timestamp may be this far off
 };
 
 // Errors go to the reader, each with file:line and key.

@@ -49,6 +49,10 @@ struct DhcpSubnet {
   std::vector<Ipv4> remediationHosts;
   Ipv4 quarantineRouter = 0;  // next hop for reachable hosts off the subnet; 0: the first router
 
+  // Production for an agent's machine needs a fresh verified announce (a bound
+  // production lease still renews without one): a cloned MAC gets nowhere.
+  bool requireAnnounce = false;
+  std::uint32_t announceTtl = 600;  // an announce counts this long after it was heard
   std::uint32_t holdTimeout = 30;              // hold mode: pending longer than this -> quarantine
   std::uint32_t maxQuarantinePerRelay = 256;   // active quarantine leases per relay and circuit
 };

@@ -32,7 +32,22 @@ GateVerdict gateVerdict(const DhcpSubnet& subnet, const std::string& mac, const 
   }
   // Nothing below can be trusted without the store: fail closed.
   if (s.lookupFailed) return verdict(A::Quarantine, "admission state unavailable: quarantine (fail closed)");
+  const bool announced = s.announce.at && now - s.announce.at <= static_cast<std::int64_t>(subnet.announceTtl);
+  if (announced && !s.announce.trusted) {
+    // A forged, replayed, unsigned or foreign announce: the MAC is unknown,
+    // and whatever no_agent says, it does not get production on that claim.
+    const std::string why = "announce not trusted: " + s.announce.reason;
+    if (subnet.noAgent == NoAgentRule::Deny) return verdict(A::None, why + " (no_agent = deny)");
+    return verdict(A::Quarantine, why);
+  }
   if (s.machineId.empty()) {
+    if (announced) {
+      // Verified, but the controller has no report from this agent yet.
+      if (subnet.mode == GateMode::Hold && now - s.announce.at < static_cast<std::int64_t>(subnet.holdTimeout))
+        return verdict(A::None, "held: verified announce from agent " + s.announce.agentId + ", no report yet");
+      return verdict(A::Quarantine, "verified announce from agent " + s.announce.agentId +
+                                        ", no report yet: quarantine until it reports");
+    }
     if (s.operatorHold == "release") return verdict(A::Production, "released by an operator");
     switch (subnet.noAgent) {
       case NoAgentRule::Deny: return verdict(A::None, "no agent known for this MAC (no_agent = deny)");
@@ -42,12 +57,21 @@ GateVerdict gateVerdict(const DhcpSubnet& subnet, const std::string& mac, const 
     return verdict(A::Quarantine, "no agent known for this MAC (no_agent = quarantine)");
   }
   if (s.revoked) return verdict(A::Quarantine, "its agent's certificate is revoked");
-  if (s.state == "admitted") return verdict(A::Production, "diagnosed clean");
+  if (s.state == "admitted") {
+    if (announced) {
+      if (s.announce.packageDigest == s.packageDigest) return verdict(A::Production, "verified announce, diagnosed clean");
+      return verdict(A::Quarantine, "verified announce, but its packages changed since the last report");
+    }
+    if (subnet.requireAnnounce && !s.holdsProductionLease)
+      return verdict(A::Quarantine, "diagnosed clean, but no verified announce (require_announce = yes)");
+    return verdict(A::Production, "diagnosed clean");
+  }
   if (s.state == "quarantined") return verdict(A::Quarantine, "machine is quarantined");
   if (s.state == "denied") return verdict(A::None, "machine is denied");
   // pending or unknown: not diagnosed yet.
   if (subnet.mode == GateMode::Hold) {
-    if (now - s.pendingSince < static_cast<std::int64_t>(subnet.holdTimeout))
+    const std::int64_t since = announced ? std::max(s.pendingSince, s.announce.at) : s.pendingSince;
+    if (now - since < static_cast<std::int64_t>(subnet.holdTimeout))
       return verdict(A::None, "held: not diagnosed yet (mode = hold)");
     return verdict(A::Quarantine, "diagnosis pending past hold_timeout: quarantine (fail closed)");
   }

@@ -20,6 +20,17 @@ struct MacStanding {
   bool revoked = false;       // its agent's certificate was revoked
   std::int64_t pendingSince = 0;  // when it entered pending (hold mode's timeout)
   std::string operatorHold;   // "release" or "quarantine" by hand, "" when none
+  std::string packageDigest;  // of the package list in the machine's last report
+  bool holdsProductionLease = false;  // a bound, unexpired production lease (renewals)
+
+  // The freshest announce heard from this MAC; at == 0: none.
+  struct Announced {
+    std::int64_t at = 0;
+    bool trusted = false;
+    std::string reason;  // why it is not trusted
+    std::string agentId;
+    std::string packageDigest;
+  } announce;
 };
 
 struct GateVerdict {

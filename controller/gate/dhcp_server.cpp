@@ -47,6 +47,12 @@ Result<bool> DhcpServer::prepare() {
   return true;
 }
 
+void DhcpServer::hearAnnounces(std::vector<std::unique_ptr<DhcpSocket>> sockets,
+                               std::unique_ptr<AnnounceVerifier> verifier) {
+  announceSockets_ = std::move(sockets);
+  verifier_ = std::move(verifier);
+}
+
 void DhcpServer::start() {
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
@@ -67,26 +73,94 @@ void DhcpServer::stop() {
 
 void DhcpServer::run() {
   std::vector<pollfd> fds;
-  for (const auto& s : sockets_) fds.push_back({s->fd(), POLLIN, 0});
+  std::vector<std::pair<DhcpSocket*, bool>> owners;  // socket, carries announces
+  for (const auto& s : sockets_) {
+    fds.push_back({s->fd(), POLLIN, 0});
+    owners.emplace_back(s.get(), false);
+  }
+  for (const auto& s : announceSockets_) {
+    fds.push_back({s->fd(), POLLIN, 0});
+    owners.emplace_back(s.get(), true);
+  }
   while (!stopping_) {
     // A short timeout so stop() is noticed; no work is done on a timeout.
     const int ready = ::poll(fds.data(), fds.size(), 200);
     if (ready <= 0) continue;
     for (std::size_t i = 0; i < fds.size(); ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
+      auto& [socket, announces] = owners[i];
       // Drain what is waiting, boundedly, so one busy link cannot starve another.
       for (int n = 0; n < 64; ++n) {
-        auto datagram = sockets_[i]->receive();
+        auto datagram = socket->receive();
         if (!datagram) break;
         try {
-          handle(*datagram, *sockets_[i]);
+          if (announces) handleAnnounce(*datagram, *socket);
+          else handle(*datagram, *socket);
         } catch (const std::exception& e) {
-          logger().error("DHCP_HANDLER_FAILED interface=%s reason=%s", sockets_[i]->interfaceName(),
-                         std::string(e.what()));
+          logger().error("DHCP_HANDLER_FAILED interface=%s reason=%s", socket->interfaceName(), std::string(e.what()));
         }
       }
     }
   }
+}
+
+void DhcpServer::handleAnnounce(const Datagram& datagram, DhcpSocket& via) {
+  std::lock_guard lock(mutex_);
+  auto announce = wire::parseAnnounce(datagram.bytes);
+  if (!announce) {
+    ++counters_.announcesRejected;
+    logger().information("ANNOUNCE_DROPPED interface=%s from=%s reason=%s", via.interfaceName(),
+                         formatIpv4(datagram.source), announce.error());
+    return;
+  }
+  const auto now = clock_();
+  const auto mac = parseMac(announce->mac()).value_or(announce->mac());
+  const auto check = verifier_ ? verifier_->check(*announce, now) : AnnounceCheck{false, "no verifier", {}};
+  auto& seen = announces_[mac];
+  std::uint32_t ttl = 600;
+  for (const auto& s : settings_.subnets) ttl = std::max(ttl, s.announceTtl);
+  if (check.trusted) {
+    ++counters_.announcesTrusted;
+    seen = {now, true, check.reason, check.agentId, announce->package_digest()};
+    logger().notice("ANNOUNCE_ACCEPTED interface=%s mac=%s agent=%s host=%s", via.interfaceName(), mac,
+                    check.agentId, announce->hostname());
+  } else {
+    ++counters_.announcesRejected;
+    // A bad announce does not push out a good one that is still fresh: a
+    // stranger on the link cannot undo a machine's proof that way.
+    if (!(seen.trusted && now - seen.at <= static_cast<std::int64_t>(ttl)))
+      seen = {now, false, check.reason, "", announce->package_digest()};
+    logger().warning("ANNOUNCE_REJECTED interface=%s mac=%s host=%s reason=%s", via.interfaceName(), mac,
+                     announce->hostname(), check.reason);
+  }
+  // Bounded: forget announces nobody could use any more.
+  if (announces_.size() > 65536)
+    std::erase_if(announces_, [&](const auto& kv) { return now - kv.second.at > static_cast<std::int64_t>(ttl); });
+}
+
+MacStanding DhcpServer::standingOf(const std::string& mac, const DhcpSubnet& subnet, std::int64_t now) {
+  MacStanding standing;
+  try {
+    standing = store_.macStanding(mac);
+    auto it = announces_.find(mac);
+    if (it != announces_.end()) {
+      if (it->second.trusted && it->second.agentId != standing.machineId) {
+        // The announce names its agent: that machine's standing, whatever
+        // the reports said about the MAC.
+        auto hold = standing.operatorHold;
+        standing = store_.machineStanding(it->second.agentId);
+        standing.operatorHold = hold;
+      }
+      standing.announce = it->second;
+    }
+  } catch (const std::exception& e) {
+    standing = MacStanding{};
+    standing.lookupFailed = true;
+    logger().error("DHCP_STORE_UNAVAILABLE mac=%s reason=%s", mac, std::string(e.what()));
+  }
+  if (const Lease* l = book_.of(subnet.name, PoolKind::Production, mac))
+    standing.holdsProductionLease = l->state == LeaseState::Bound && l->holds(now);
+  return standing;
 }
 
 const DhcpSubnet* DhcpServer::subnetFor(const DhcpPacket& packet, const DhcpSocket& via) const {
@@ -125,14 +199,7 @@ void DhcpServer::handle(const Datagram& datagram, DhcpSocket& via) {
   }
 
   const auto now = clock_();
-  MacStanding standing;
-  try {
-    standing = store_.macStanding(mac);
-  } catch (const std::exception& e) {
-    standing = MacStanding{};
-    standing.lookupFailed = true;
-    logger().error("DHCP_STORE_UNAVAILABLE mac=%s reason=%s", mac, std::string(e.what()));
-  }
+  const MacStanding standing = standingOf(mac, *subnet, now);
   const auto verdict = gateVerdict(*subnet, mac, standing, now);
   auto response = respond(*packet, *subnet, verdict, book_, settings_.limits, now);
 

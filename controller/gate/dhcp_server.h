@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,6 +17,7 @@
 #include "controller/config/dhcp_config.h"
 #include "controller/dhcp/discover_limiter.h"
 #include "controller/dhcp/dhcp_responder.h"
+#include "controller/gate/announce_verifier.h"
 #include "controller/gate/dhcp_socket.h"
 #include "controller/store/store.h"
 
@@ -32,6 +34,8 @@ struct DhcpCounters {
   std::uint64_t unanswered = 0;  // held, denied, exhausted, capped
   std::uint64_t storeFailures = 0;
   std::uint64_t sendFailures = 0;
+  std::uint64_t announcesTrusted = 0;
+  std::uint64_t announcesRejected = 0;
 };
 
 class DhcpServer {
@@ -47,21 +51,29 @@ class DhcpServer {
   // interface and loads the stored leases. Fails when a subnet's interface
   // has no address inside the subnet.
   Result<bool> prepare();
+  // Announces heard on these sockets are checked by the verifier and stand
+  // for their agent at the gate.
+  void hearAnnounces(std::vector<std::unique_ptr<DhcpSocket>> sockets, std::unique_ptr<AnnounceVerifier> verifier);
   void start();
   void stop();
 
   // One datagram that came in on the socket (public for tests).
   void handle(const Datagram& datagram, DhcpSocket& via);
+  void handleAnnounce(const Datagram& datagram, DhcpSocket& via);
   DhcpCounters counters() const;
   std::vector<dhcp::Lease> leases() const;
 
  private:
   const dhcp::DhcpSubnet* subnetFor(const dhcp::DhcpPacket& packet, const DhcpSocket& via) const;
+  dhcp::MacStanding standingOf(const std::string& mac, const dhcp::DhcpSubnet& subnet, std::int64_t now);
   void run();
 
   store::Store& store_;
   controller::DhcpSettings settings_;
   std::vector<std::unique_ptr<DhcpSocket>> sockets_;
+  std::vector<std::unique_ptr<DhcpSocket>> announceSockets_;
+  std::unique_ptr<AnnounceVerifier> verifier_;
+  std::map<std::string, dhcp::MacStanding::Announced> announces_;  // by MAC, the freshest
   Clock clock_;
   MsClock msClock_;
   mutable std::mutex mutex_;

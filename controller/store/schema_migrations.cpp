@@ -75,6 +75,8 @@ const std::vector<Migration>& schemaMigrations() {
            " start INTEGER NOT NULL, expires INTEGER NOT NULL, relay INTEGER NOT NULL DEFAULT 0,"
            " agent_info TEXT NOT NULL DEFAULT '', machine_id TEXT NOT NULL DEFAULT '')",
            "CREATE INDEX leases_mac ON leases(mac)",
+           // What an announce's package digest is compared with.
+           "ALTER TABLE machines ADD COLUMN package_digest TEXT NOT NULL DEFAULT ''",
            // An operator's release or quarantine of a MAC no agent reports.
            "CREATE TABLE gate_holds ("
            " mac TEXT PRIMARY KEY, hold TEXT NOT NULL, cause TEXT NOT NULL, at INTEGER NOT NULL)",

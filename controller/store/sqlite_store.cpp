@@ -11,6 +11,7 @@
 #include <Poco/Tuple.h>
 
 #include "common/util/digest.h"
+#include "common/wire/announce.h"
 #include "controller/store/schema_migrations.h"
 #include "controller/store/store.h"
 
@@ -434,27 +435,20 @@ class SqliteStore final : public Store {
 
   dhcp::MacStanding macStanding(const std::string& mac) override {
     return guard("read MAC standing", [&] {
-      dhcp::MacStanding s;
-      std::vector<std::string> ids, states;
-      std::vector<std::int64_t> revoked;
-      *session_ << "SELECT m.id, m.state, COALESCE(a.revoked_at, 0) FROM interfaces i"
-                   " JOIN machines m ON m.id = i.machine_id LEFT JOIN agents a ON a.id = m.id"
+      std::vector<std::string> ids;
+      *session_ << "SELECT m.id FROM interfaces i JOIN machines m ON m.id = i.machine_id"
                    " WHERE i.mac = ? ORDER BY m.last_seen DESC, m.id LIMIT 1",
-          useRef(mac), into(ids), into(states), into(revoked), now;
-      if (!ids.empty()) {
-        s.machineId = ids.front();
-        s.state = states.front();
-        s.revoked = revoked.front() != 0;
-        std::vector<std::int64_t> since;
-        *session_ << "SELECT COALESCE(MAX(at), 0) FROM transitions WHERE machine_id = ? AND to_state = 'pending'",
-            useRef(s.machineId), into(since), now;
-        s.pendingSince = since.empty() ? 0 : since.front();
-      }
+          useRef(mac), into(ids), now;
+      dhcp::MacStanding s = ids.empty() ? dhcp::MacStanding{} : standingOf(ids.front());
       std::vector<std::string> holds;
       *session_ << "SELECT hold FROM gate_holds WHERE mac = ?", useRef(mac), into(holds), now;
       if (!holds.empty()) s.operatorHold = holds.front();
       return s;
     });
+  }
+
+  dhcp::MacStanding machineStanding(const std::string& machineId) override {
+    return guard("read machine standing", [&] { return standingOf(machineId); });
   }
 
   void setGateHold(const std::string& mac, const std::string& hold, const std::string& cause,
@@ -581,6 +575,26 @@ class SqliteStore final : public Store {
     }
   }
 
+  // Empty machineId in the result when the machine is not stored.
+  dhcp::MacStanding standingOf(const std::string& machineId) {
+    dhcp::MacStanding s;
+    std::vector<std::string> states, digests;
+    std::vector<std::int64_t> revoked;
+    *session_ << "SELECT m.state, m.package_digest, COALESCE(a.revoked_at, 0) FROM machines m"
+                 " LEFT JOIN agents a ON a.id = m.id WHERE m.id = ?",
+        useRef(machineId), into(states), into(digests), into(revoked), now;
+    if (states.empty()) return s;
+    s.machineId = machineId;
+    s.state = states.front();
+    s.packageDigest = digests.front();
+    s.revoked = revoked.front() != 0;
+    std::vector<std::int64_t> since;
+    *session_ << "SELECT COALESCE(MAX(at), 0) FROM transitions WHERE machine_id = ? AND to_state = 'pending'",
+        useRef(machineId), into(since), now;
+    s.pendingSince = since.empty() ? 0 : since.front();
+    return s;
+  }
+
   void insertTransition(const Transition& t) {
     *session_ << "INSERT INTO transitions(machine_id, from_state, to_state, cause, command_id, at)"
                  " VALUES(?, ?, ?, ?, ?, ?)",
@@ -621,6 +635,8 @@ class SqliteStore final : public Store {
           useRef(info.kernel_release()), useRef(packageCount), useRef(r.receivedAt), useRef(r.digest), use(blob),
           useRef(id), now;
     }
+    const std::string packageDigest = wire::packageListDigest(info);
+    *session_ << "UPDATE machines SET package_digest = ? WHERE id = ?", useRef(packageDigest), useRef(id), now;
     if (isNew) *session_ << "SELECT key FROM machines WHERE id = ?", useRef(id), into(keys), now;
     updatePackages(keys.front(), before, info);
     replaceInterfaces(id, info);

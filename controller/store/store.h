@@ -186,6 +186,8 @@ class Store {
   // What the DHCP gate knows of a MAC: the machine whose agent reports it (the
   // most recently seen), its state and revocation, and any operator hold.
   virtual dhcp::MacStanding macStanding(const std::string& mac) = 0;
+  // The same for a machine by id (an announce names its agent); no operator hold.
+  virtual dhcp::MacStanding machineStanding(const std::string& machineId) = 0;
   // An operator's hold on a MAC: "release" or "quarantine"; "" removes it.
   virtual void setGateHold(const std::string& mac, const std::string& hold, const std::string& cause,
                            std::int64_t now) = 0;

@@ -90,6 +90,7 @@ class RecordingStore : public store::Store {
   void putLeases(const std::vector<dhcp::Lease>&) override {}
   std::vector<dhcp::Lease> leases() override { return {}; }
   dhcp::MacStanding macStanding(const std::string&) override { return {}; }
+  dhcp::MacStanding machineStanding(const std::string&) override { return {}; }
   void setGateHold(const std::string&, const std::string&, const std::string&, std::int64_t) override {}
   std::vector<std::string> machineMacs(const std::string&) override { return {}; }
   void recordTransition(const store::Transition&) override {}

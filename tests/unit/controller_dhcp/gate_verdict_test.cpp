@@ -109,3 +109,67 @@ TEST_CASE("a quarantine lease routes only to the controller, DNS and remediation
   CHECK(routes[4].router == ip("10.77.0.254"));
   for (const auto& r : routes) CHECK(r.destination.prefix == 32);  // never a default route
 }
+
+namespace {
+MacStanding announcedBy(const std::string& state, bool trusted, const std::string& digest = "d1") {
+  auto s = machine(state);
+  s.packageDigest = "d1";
+  s.announce.at = 100;
+  s.announce.trusted = trusted;
+  s.announce.reason = trusted ? "verified" : "signature does not verify";
+  s.announce.agentId = "m-1";
+  s.announce.packageDigest = digest;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("a verified announce of a clean machine with the same packages earns production at once") {
+  auto s = lab();
+  auto v = gateVerdict(s, kMac, announcedBy("admitted", true), 110);
+  CHECK(v.answer == A::Production);
+  CHECK(v.reason == "verified announce, diagnosed clean");
+  // Packages changed since the report: the controller has not seen them.
+  CHECK(gateVerdict(s, kMac, announcedBy("admitted", true, "d2"), 110).answer == A::Quarantine);
+  // An announce goes stale.
+  s.announceTtl = 5;
+  s.requireAnnounce = true;
+  CHECK(gateVerdict(s, kMac, announcedBy("admitted", true), 110).answer == A::Quarantine);
+}
+
+TEST_CASE("an announce that is not trusted never earns production") {
+  auto s = lab();
+  auto v = gateVerdict(s, kMac, announcedBy("admitted", false), 110);
+  CHECK(v.answer == A::Quarantine);
+  CHECK(v.reason.find("announce not trusted: signature does not verify") != std::string::npos);
+  s.noAgent = NoAgentRule::Allow;
+  MacStanding forged;
+  forged.announce.at = 100;
+  forged.announce.reason = "certificate not issued by this controller's CA";
+  CHECK(gateVerdict(s, kMac, forged, 110).answer == A::Quarantine);
+  s.noAgent = NoAgentRule::Deny;
+  CHECK(gateVerdict(s, kMac, forged, 110).answer == A::None);
+}
+
+TEST_CASE("hold mode: a verified announce not yet diagnosed gets no offer, then quarantine") {
+  auto s = lab();
+  s.mode = GateMode::Hold;
+  MacStanding fresh;  // enrolled, never reported
+  fresh.announce = {100, true, "verified", "m-9", "d1"};
+  CHECK(gateVerdict(s, kMac, fresh, 110).answer == A::None);
+  CHECK(gateVerdict(s, kMac, fresh, 131).answer == A::Quarantine);
+  auto pending = announcedBy("pending", true);
+  CHECK(gateVerdict(s, kMac, pending, 110).answer == A::None);
+  CHECK(gateVerdict(s, kMac, announcedBy("admitted", true), 110).answer == A::Production);
+  CHECK(gateVerdict(s, kMac, announcedBy("quarantined", true), 110).answer == A::Quarantine);
+}
+
+TEST_CASE("require_announce: a cloned MAC of a clean machine gets quarantine; a bound production lease renews") {
+  auto s = lab();
+  s.requireAnnounce = true;
+  auto v = gateVerdict(s, kMac, machine("admitted"), 110);
+  CHECK(v.answer == A::Quarantine);
+  CHECK(v.reason.find("require_announce") != std::string::npos);
+  auto renewing = machine("admitted");
+  renewing.holdsProductionLease = true;
+  CHECK(gateVerdict(s, kMac, renewing, 110).answer == A::Production);
+}

@@ -56,6 +56,9 @@ TEST_CASE_FIXTURE(Fixture, "a MAC's standing: the machine reporting it, its stat
   CHECK(s.machineId == "agent-1");
   CHECK(s.state == "pending");
   CHECK(s.pendingSince == 1000);
+  CHECK(s.packageDigest.size() == 64);  // of the reported package list, as an announce carries it
+  CHECK(store->machineStanding("agent-1").packageDigest == s.packageDigest);
+  CHECK(store->machineStanding("nobody").machineId.empty());
   CHECK_FALSE(s.revoked);
   CHECK(store->machineMacs("agent-1").size() >= 1);
   CHECK(store->machineState("agent-1") == "pending");
