@@ -59,6 +59,9 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file) {
   c.announcePort = static_cast<std::uint16_t>(r.integer("announce.port", c.announcePort, 1, 65535));
   c.announceInterfaces = r.text("announce.interfaces", "");
   c.announceMaxIntervalSeconds = r.seconds("announce.max_interval", c.announceMaxIntervalSeconds);
+  c.renewCommand = r.text("announce.renew_command", "");
+  if (!c.renewCommand.empty() && c.renewCommand.find("{interface}") == std::string::npos)
+    r.addError("announce.renew_command", "the template names no link: use {interface}");
   if (c.announceMaxIntervalSeconds < 1 || c.announceMaxIntervalSeconds > 3600)
     r.addError("announce.max_interval", "must be between 1s and 1h");
 
@@ -119,6 +122,11 @@ std::string agentConfigText(const std::string& controller, const std::string& se
          "interfaces =\n"
          "# Repeats start after 1s and double up to this.\n"
          "max_interval = 30s\n"
+         "# When the controller admits or quarantines this machine it asks for a new\n"
+         "# lease at once: this command renews the lease of {interface} (for example\n"
+         "# 'networkctl renew {interface}' or 'dhclient -1 {interface}'). Empty: the\n"
+         "# machine moves at its lease's own renewal time.\n"
+         "renew_command =\n"
          "\n[log]\n"
          "level = information\n"
          "file =\n";

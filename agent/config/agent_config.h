@@ -52,6 +52,9 @@ struct AgentConfig {
   std::uint16_t announcePort = 4767;
   std::string announceInterfaces;  // comma-separated; empty: every link with a MAC
   std::int64_t announceMaxIntervalSeconds = 30;
+  // Renews the DHCP lease of a link now ({interface}); empty: leases move at
+  // their own renewal time.
+  std::string renewCommand;
 
   // [log]
   std::string logLevel = "information";

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -19,6 +21,7 @@
 #include "common/config/ini_document.h"
 #include "common/log/logging.h"
 #include "common/util/files.h"
+#include "common/util/subprocess.h"
 
 namespace {
 
@@ -110,36 +113,68 @@ portcullis::agent::MachineInfoSource sourceFor(const std::filesystem::path& root
           }};
 }
 
-// Announces on links without an address, signed with the enrolled key. The
-// machine information behind the package digest is collected again at most
-// once a minute.
-void announceUntil(const portcullis::agent::AgentConfig& config, const portcullis::agent::MachineInfoSource& source,
-                   const std::atomic<bool>& stop) {
+// The announcer of `run`: announces on links without an address, signed with
+// the enrolled key. The machine information behind the package digest is
+// collected again at most once a minute.
+std::unique_ptr<portcullis::agent::Announcer> makeAnnouncer(const portcullis::agent::AgentConfig& config,
+                                                            const portcullis::agent::MachineInfoSource& source) {
   portcullis::agent::AnnouncerOptions options;
   options.port = config.announcePort;
   options.max = std::chrono::seconds(config.announceMaxIntervalSeconds);
   options.interfaces = portcullis::config::splitList(config.announceInterfaces);
-  portcullis::v1::MachineInfo info;
-  std::int64_t collectedAt = -1;
+  struct Cache {
+    std::mutex mutex;  // the announcing thread and a renew_lease command share it
+    portcullis::v1::MachineInfo info;
+    std::int64_t collectedAt = -1;
+  };
+  auto cache = std::make_shared<Cache>();
   auto now = [] {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
-  portcullis::agent::Announcer announcer(options, [&](const std::string& mac) {
-    if (collectedAt < 0 || now() - collectedAt > 60) {
-      info = source.collect();
-      collectedAt = now();
+  return std::make_unique<portcullis::agent::Announcer>(options, [cache, source, config, now](const std::string& mac) {
+    std::lock_guard lock(cache->mutex);
+    if (cache->collectedAt < 0 || now() - cache->collectedAt > 60) {
+      cache->info = source.collect();
+      cache->collectedAt = now();
     }
     // Read each time: a re-enrollment replaces them.
     const auto cert = portcullis::util::readFile(config.cert).value_or("");
     const auto key = portcullis::util::readFile(config.key).value_or("");
-    return portcullis::agent::buildAnnounce(mac, info, cert, key, now());
+    return portcullis::agent::buildAnnounce(mac, cache->info, cert, key, now());
   });
-  try {
-    announcer.runUntil(stop);
-  } catch (const std::exception& e) {
-    portcullis::log::get("agent.announce").error("ANNOUNCER_STOPPED reason=%s", std::string(e.what()));
+}
+
+// renew_lease: the controller admitted or quarantined this machine. Announce
+// first (so the gate hears a fresh proof), then renew each link's lease.
+portcullis::v1::CommandResult renewLease(const portcullis::agent::AgentConfig& config,
+                                         portcullis::agent::Announcer& announcer, const portcullis::v1::Command& c) {
+  portcullis::v1::CommandResult result;
+  result.set_command_id(c.command_id());
+  const auto links = announcer.announceNow();
+  if (config.renewCommand.empty()) {
+    result.set_ok(false);
+    result.set_detail("announced on " + std::to_string(links.size()) +
+                      " link(s); no renew_command configured: the lease moves at its own renewal");
+    return result;
   }
+  std::string detail;
+  bool ok = !links.empty();
+  for (const auto& link : links) {
+    // Interface names come from the kernel; refuse anything a shell would read.
+    if (link.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-") !=
+        std::string::npos)
+      continue;
+    std::string command = config.renewCommand;
+    for (auto at = command.find("{interface}"); at != std::string::npos; at = command.find("{interface}"))
+      command.replace(at, 11, link);
+    const auto outcome = portcullis::util::runProcess({"/bin/sh", "-c", command}, "", std::chrono::seconds(60));
+    ok = ok && outcome.exitCode == 0;
+    detail += (detail.empty() ? "" : "; ") + link + ": " + outcome.describe();
+  }
+  result.set_ok(ok);
+  result.set_detail(links.empty() ? "no link to renew" : "renewed " + detail);
+  return result;
 }
 
 int runCommand(const Words& words) {
@@ -163,8 +198,12 @@ int runCommand(const Words& words) {
     if (!args->flag("once"))
       if (auto error = executor->restoreFilters(); !error.empty())
         portcullis::log::get("agent").error("FILTERS_NOT_RESTORED reason=%s", error);
-    portcullis::agent::AgentRunner runner(*config, source,
-                                          [executor](const auto& command) { return executor->execute(command); });
+    auto announcer = makeAnnouncer(*config, source);
+    portcullis::agent::AgentRunner runner(
+        *config, source, [executor, &announcer, &config](const portcullis::v1::Command& command) {
+          if (command.kind() == "renew_lease") return renewLease(*config, *announcer, command);
+          return executor->execute(command);
+        });
     if (args->flag("once")) {
       if (runner.runOnce()) return 0;
       return runtimeError("report not acknowledged: " + runner.lastError());
@@ -172,7 +211,14 @@ int runCommand(const Words& words) {
     std::atomic<bool> stop{false};
     std::thread worker([&] { runner.runUntil(stop); });
     std::thread announcing;
-    if (config->announce) announcing = std::thread([&] { announceUntil(*config, source, stop); });
+    if (config->announce)
+      announcing = std::thread([&] {
+        try {
+          announcer->runUntil(stop);
+        } catch (const std::exception& e) {
+          portcullis::log::get("agent.announce").error("ANNOUNCER_STOPPED reason=%s", std::string(e.what()));
+        }
+      });
     int sig = 0;
     sigwait(&signals, &sig);
     portcullis::log::get("agent").notice("AGENT_STOPPING signal=%d", sig);

@@ -132,6 +132,17 @@ bool Announcer::send(const LinkState& link) {
   return ok;
 }
 
+std::vector<std::string> Announcer::announceNow() {
+  std::vector<std::string> sent;
+  for (const auto& l : readLinks()) {
+    const auto& only = options_.interfaces;
+    if (!l.up || l.mac.empty() || (!only.empty() && std::find(only.begin(), only.end(), l.name) == only.end()))
+      continue;
+    if (send(l)) sent.push_back(l.name);
+  }
+  return sent;
+}
+
 void Announcer::runUntil(const std::atomic<bool>& stop) {
   AnnounceSchedule schedule(options_.first, options_.max, options_.interfaces);
   const int netlink = openNetlink();

@@ -59,6 +59,9 @@ class Announcer {
   Announcer(AnnouncerOptions options, std::function<wire::pb::Announce(const std::string& mac)> announce);
   // Runs until stop is set; wakes at least every `max` to look again.
   void runUntil(const std::atomic<bool>& stop);
+  // Announces at once on every wanted link that is up, address or not (before
+  // a lease renewal the controller asked for). Returns the links announced on.
+  std::vector<std::string> announceNow();
 
  private:
   bool send(const LinkState& link);

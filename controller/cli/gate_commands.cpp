@@ -77,6 +77,9 @@ int gateAction(const Words& words, const char* usage, const std::string& toState
     if (state != toState)
       store->recordTransition({machineId, state, toState,
                                release ? "operator: released by hand" : "operator: quarantined by hand", "", now});
+    // The agent renews its lease now rather than at its renewal time.
+    if (state != toState && !config->dhcp.subnets.empty())
+      store->enqueueCommand(machineId, "renew_lease", R"({"state":")" + toState + R"("})", now);
     auditLog(*config).notice("%s machine=%s from=%s by=operator",
                              std::string(release ? "MACHINE_RELEASED" : "MACHINE_QUARANTINED"), machineId, state);
     std::cout << "machine " << machineId << " " << (state == toState ? "was already " : "is now ") << toState

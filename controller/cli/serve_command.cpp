@@ -63,6 +63,7 @@ int serveCommand(const Words& words) {
     serviceOptions.workers = static_cast<std::size_t>(config->workers);
     server::AgentService service(*store, authority, serviceOptions, unixNow);
     server::MeasurePlanner planner(*store, config->policyFile, unixNow);
+    planner.renewLeasesOnAdmission(!config->dhcp.subnets.empty());
     if (auto started = planner.start(); !started) return runtimeError("policy: " + started.error());
     service.onMachineStored([&planner](const std::string& agentId) { planner.machineReported(agentId); });
     server::ListenerOptions listenerOptions;

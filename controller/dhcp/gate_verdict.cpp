@@ -43,7 +43,8 @@ GateVerdict gateVerdict(const DhcpSubnet& subnet, const std::string& mac, const 
   if (s.machineId.empty()) {
     if (announced) {
       // Verified, but the controller has no report from this agent yet.
-      if (subnet.mode == GateMode::Hold && now - s.announce.at < static_cast<std::int64_t>(subnet.holdTimeout))
+      const auto since = s.announce.firstAt ? s.announce.firstAt : s.announce.at;
+      if (subnet.mode == GateMode::Hold && now - since < static_cast<std::int64_t>(subnet.holdTimeout))
         return verdict(A::None, "held: verified announce from agent " + s.announce.agentId + ", no report yet");
       return verdict(A::Quarantine, "verified announce from agent " + s.announce.agentId +
                                         ", no report yet: quarantine until it reports");
@@ -70,7 +71,8 @@ GateVerdict gateVerdict(const DhcpSubnet& subnet, const std::string& mac, const 
   if (s.state == "denied") return verdict(A::None, "machine is denied");
   // pending or unknown: not diagnosed yet.
   if (subnet.mode == GateMode::Hold) {
-    const std::int64_t since = announced ? std::max(s.pendingSince, s.announce.at) : s.pendingSince;
+    const std::int64_t since =
+        announced ? std::max(s.pendingSince, s.announce.firstAt ? s.announce.firstAt : s.announce.at) : s.pendingSince;
     if (now - since < static_cast<std::int64_t>(subnet.holdTimeout))
       return verdict(A::None, "held: not diagnosed yet (mode = hold)");
     return verdict(A::Quarantine, "diagnosis pending past hold_timeout: quarantine (fail closed)");

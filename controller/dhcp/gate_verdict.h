@@ -26,6 +26,7 @@ struct MacStanding {
   // The freshest announce heard from this MAC; at == 0: none.
   struct Announced {
     std::int64_t at = 0;
+    std::int64_t firstAt = 0;  // the first of the unbroken series it belongs to (hold_timeout counts from it)
     bool trusted = false;
     std::string reason;  // why it is not trusted
     std::string agentId;

@@ -117,11 +117,12 @@ void DhcpServer::handleAnnounce(const Datagram& datagram, DhcpSocket& via) {
   const auto mac = parseMac(announce->mac()).value_or(announce->mac());
   const auto check = verifier_ ? verifier_->check(*announce, now) : AnnounceCheck{false, "no verifier", {}};
   auto& seen = announces_[mac];
-  std::uint32_t ttl = 600;
+  std::uint32_t ttl = 0;  // the longest any subnet lets an announce count
   for (const auto& s : settings_.subnets) ttl = std::max(ttl, s.announceTtl);
   if (check.trusted) {
     ++counters_.announcesTrusted;
-    seen = {now, true, check.reason, check.agentId, announce->package_digest()};
+    const bool series = seen.trusted && seen.agentId == check.agentId && now - seen.at <= static_cast<std::int64_t>(ttl);
+    seen = {now, series ? seen.firstAt : now, true, check.reason, check.agentId, announce->package_digest()};
     logger().notice("ANNOUNCE_ACCEPTED interface=%s mac=%s agent=%s host=%s", via.interfaceName(), mac,
                     check.agentId, announce->hostname());
   } else {
@@ -129,7 +130,7 @@ void DhcpServer::handleAnnounce(const Datagram& datagram, DhcpSocket& via) {
     // A bad announce does not push out a good one that is still fresh: a
     // stranger on the link cannot undo a machine's proof that way.
     if (!(seen.trusted && now - seen.at <= static_cast<std::int64_t>(ttl)))
-      seen = {now, false, check.reason, "", announce->package_digest()};
+      seen = {now, now, false, check.reason, "", announce->package_digest()};
     logger().warning("ANNOUNCE_REJECTED interface=%s mac=%s host=%s reason=%s", via.interfaceName(), mac,
                      announce->hostname(), check.reason);
   }

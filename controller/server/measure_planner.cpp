@@ -158,6 +158,10 @@ void MeasurePlanner::admit(const std::string& machineId, const dx::Diagnosis& d)
     logger().warning("MACHINE_QUARANTINED machine=%s from=%s cause=%s", machineId, state, change->cause);
   else
     logger().notice("MACHINE_ADMITTED machine=%s from=%s cause=%s", machineId, state, change->cause);
+  if (renewLeases_) {
+    const auto id = store_.enqueueCommand(machineId, "renew_lease", R"({"state":")" + change->to + R"("})", clock_());
+    logger().information("LEASE_RENEWAL_ORDERED machine=%s command=%s state=%s", machineId, id, change->to);
+  }
   if (onAdmission_) onAdmission_(machineId, change->to);
 }
 

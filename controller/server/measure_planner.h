@@ -34,6 +34,9 @@ class MeasurePlanner {
   void machineReported(const std::string& machineId);
   // New or replaced advisories; maintenance windows that opened.
   void tick();
+  // With the DHCP gate on, an admission change also orders the agent to renew
+  // its lease now (renew_lease), so the machine moves pools within seconds.
+  void renewLeasesOnAdmission(bool on) { renewLeases_ = on; }
   // Told of every admission change (machine id, new state), after it is stored.
   void onAdmission(std::function<void(const std::string&, const std::string&)> observer) {
     onAdmission_ = std::move(observer);
@@ -55,6 +58,7 @@ class MeasurePlanner {
   std::int64_t advisoriesReadAt_ = 0;
   bool windowOpen_ = false;
   std::function<void(const std::string&, const std::string&)> onAdmission_;
+  bool renewLeases_ = false;
 };
 
 }  // namespace portcullis::server

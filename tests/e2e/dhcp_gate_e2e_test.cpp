@@ -20,6 +20,9 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "agent/transport/announce_builder.h"
+#include "common/pki/pki.h"
+#include "common/util/files.h"
 #include "tests/e2e/netns_support.h"
 #include "tests/integration/process.h"
 
@@ -67,7 +70,9 @@ struct Gate {
   std::unique_ptr<Background> controller, web, dhcpClient, agent;
   int controllerRuns = 0;
 
-  Gate() {
+  std::string extraDhcp;  // more keys for the [dhcp] section
+
+  explicit Gate(std::string extra = "") : extraDhcp(std::move(extra)) {
     const bool ready = geteuid() == 0 && shStatus("ip netns list") == 0 && fs::exists("/bin/busybox");
     if (!ready) {
       MESSAGE("!!! DHCP gate e2e needs root, ip netns and busybox: NOT RUN, counted as a failure");
@@ -131,8 +136,9 @@ struct Gate {
                                               "production_pool = 10.78.0.100-10.78.0.149\n"
                                               "quarantine_pool = 10.78.0.200-10.78.0.249\n"
                                               "router = 10.78.0.1\ndns = 10.78.0.1\nlease_time = 1h\n"
-                                              "quarantine_lease_time = 20s\nmode = quarantine-first\n"
-                                              "no_agent = quarantine\n";
+                                              "quarantine_lease_time = 20s\n"
+                                              "no_agent = quarantine\n"
+                                           << extraDhcp;
     }
     const auto before = log().size();
     ++controllerRuns;
@@ -151,10 +157,39 @@ struct Gate {
     return run(args);
   }
 
+  fs::path agentDir() const { return t / "agent"; }
+
+  // Enrolls an agent in the client namespace (it needs a route to the
+  // controller: a lease, or a static address) and sets it up for a test.
+  void enrollAgent() {
+    const auto token = ctl({"enroll-token"}).out;
+    const auto fingerprint = ctl({"ca-fingerprint"}).out;
+    auto enroll = run({"ip", "netns", "exec", client, agentBinary(), "enroll", "--controller",
+                       kController + ":" + std::to_string(kAgentPort), "--token", token.substr(0, token.find('\n')),
+                       "--ca-sha256", fingerprint.substr(0, fingerprint.find('\n')), "--dir", agentDir().string()});
+    REQUIRE_MESSAGE(enroll.exitCode == 0, enroll.err);
+    // Reconnect quickly once the machine has an address again.
+    sh("sed -i 's/^max = .*/max = 2s/; s/^level = .*/level = debug/' " + (agentDir() / "agent.conf").string());
+  }
+
+  // The agent renews its lease when the controller asks, through udhcpc's signal.
+  void renewThroughUdhcpc() {
+    sh("sed -i 's|^renew_command =.*|renew_command = kill -USR1 $(cat " + (t / "udhcpc-{interface}.pid").string() +
+       ")|' " + (agentDir() / "agent.conf").string());
+  }
+
+  void startAgent() {
+    agent = std::make_unique<Background>(
+        std::vector<std::string>{"ip", "netns", "exec", client, agentBinary(), "run", "--config",
+                                 (agentDir() / "agent.conf").string()},
+        (t / "agent.log").string());
+  }
+
   void startUdhcpc() {
     dhcpClient = std::make_unique<Background>(
         std::vector<std::string>{"env", "RESOLV_CONF=" + (t / "resolv.conf").string(), "ip", "netns", "exec", client,
-                                 "busybox", "udhcpc", "-f", "-i", "eth0", "-t", "20", "-T", "1", "-s",
+                                 "busybox", "udhcpc", "-f", "-i", "eth0", "-t", "20", "-T", "1", "-p",
+                                 (t / "udhcpc-eth0.pid").string(), "-s",
                                  sourceDir() + "/packaging/udhcpc/portcullis.script"},
         (t / "udhcpc.log").string());
   }
@@ -306,17 +341,8 @@ TEST_CASE("an enrolled agent on a clean machine reaches production with no one t
   REQUIRE_MESSAGE(waitFor([&] { return g.quarantined(); }, std::chrono::seconds(20)), g.logs());
 
   // From quarantine the controller is reachable: enroll over that route.
-  const fs::path agentDir = g.t / "agent";
-  const auto token = g.ctl({"enroll-token"}).out;
-  const auto fingerprint = g.ctl({"ca-fingerprint"}).out;
-  auto enroll = run({"ip", "netns", "exec", g.client, agentBinary(), "enroll", "--controller",
-                     kController + ":" + std::to_string(kAgentPort), "--token", token.substr(0, token.find('\n')),
-                     "--ca-sha256", fingerprint.substr(0, fingerprint.find('\n')), "--dir", agentDir.string()});
-  REQUIRE_MESSAGE(enroll.exitCode == 0, enroll.err);
-  g.agent = std::make_unique<Background>(
-      std::vector<std::string>{"ip", "netns", "exec", g.client, agentBinary(), "run", "--config",
-                               (agentDir / "agent.conf").string()},
-      (g.t / "agent.log").string());
+  g.enrollAgent();
+  g.startAgent();
 
   // Reported, diagnosed clean (no advisory affects it), admitted; at the next
   // renewal of the quarantine lease it is refused and comes back in production.
@@ -330,5 +356,107 @@ TEST_CASE("an enrolled agent on a clean machine reaches production with no one t
   CHECK_FALSE(lease->isNull("machine"));
   const std::string machine = lease->getValue<std::string>("machine");
   CHECK(g.ctl({"machine", "show", machine}).out.find("admitted") != std::string::npos);
-  CHECK(g.log().find("verdict=production (diagnosed clean)") != std::string::npos);
+  // With no address after the refused renewal the agent announces, so the
+  // production lease may come on either ground.
+  CHECK(g.log().find("diagnosed clean)") != std::string::npos);
+}
+
+namespace {
+
+std::int64_t unixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("require_announce: a verified announce earns production within seconds; forged, replayed or absent ones do not") {
+  Gate g("require_announce = yes\nannounce_ttl = 10s\n");
+  g.startUdhcpc();
+  REQUIRE_MESSAGE(waitFor([&] { return g.quarantined(); }, std::chrono::seconds(20)), g.logs());
+  g.enrollAgent();
+  g.renewThroughUdhcpc();
+  g.startAgent();
+
+  // Reported and clean: the controller orders renew_lease; the agent announces
+  // and renews; the renewal is refused and the new DISCOVER gets production.
+  REQUIRE_MESSAGE(waitFor([&] { return g.log().find("MACHINE_ADMITTED") != std::string::npos; },
+                          std::chrono::seconds(30)),
+                  g.logs());
+  const auto admittedAt = std::chrono::steady_clock::now();
+  REQUIRE_MESSAGE(waitFor([&] { return g.inProduction(); }, std::chrono::seconds(20)), g.logs());
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - admittedAt).count();
+  MESSAGE("admitted to production lease in " << seconds << " s (quarantine lease renewal would take up to 10 s)");
+  CHECK(seconds < 8);
+  g.checkProduction();
+  CHECK(g.log().find("ANNOUNCE_ACCEPTED") != std::string::npos);
+  CHECK(g.log().find("verdict=production (verified announce, diagnosed clean)") != std::string::npos);
+  CHECK(g.log().find("COMMAND_FINISHED") != std::string::npos);
+
+  // A valid announce made with the agent's own key is accepted once; the
+  // same datagram again is a replay.
+  const auto cert = *portcullis::util::readFile(g.agentDir() / "agent.crt");
+  const auto key = *portcullis::util::readFile(g.agentDir() / "private/agent.key");
+  portcullis::v1::MachineInfo none;
+  const auto genuine = portcullis::agent::announceDatagram(
+      portcullis::agent::buildAnnounce("00:16:3e:77:00:01", none, cert, key, unixNow()));
+  const auto accepted = count(g.log(), "ANNOUNCE_ACCEPTED");
+  sendUdpFrom(g.client, kController, 4767, genuine);
+  CHECK(waitFor([&] { return count(g.log(), "ANNOUNCE_ACCEPTED") == accepted + 1; }, std::chrono::seconds(5)));
+  sendUdpFrom(g.client, kController, 4767, genuine);
+  CHECK(waitFor([&] { return g.log().find("replayed (nonce seen before)") != std::string::npos; },
+                std::chrono::seconds(5)));
+
+  // The agent stops; the machine lets go of its lease. Once its last announce
+  // is stale, its MAC alone earns quarantine, and a forged announce (a
+  // certificate from another CA) for that MAC changes nothing.
+  g.agent.reset();
+  kill(g.dhcpClient->pid(), SIGUSR2);  // udhcpc: release the lease
+  REQUIRE(waitFor([&] { return !g.address(); }, std::chrono::seconds(10)));
+  g.dhcpClient.reset();
+  std::this_thread::sleep_for(std::chrono::seconds(11));
+  const auto strangerKey = portcullis::pki::generatePrivateKey();
+  const auto strangerCa = portcullis::pki::createCaCertificate(strangerKey, "Someone Else", 30);
+  // Sent from the management side of the link: the client has no address now.
+  sendUdpFrom(g.mgmt, kController, 4767,
+              portcullis::agent::announceDatagram(
+                  portcullis::agent::buildAnnounce(g.mac(), none, strangerCa, strangerKey, unixNow())));
+  CHECK(waitFor([&] { return g.log().find("not issued by this controller's CA") != std::string::npos; },
+                std::chrono::seconds(5)));
+  g.startUdhcpc();
+  REQUIRE_MESSAGE(waitFor([&] { return g.quarantined(); }, std::chrono::seconds(20)), g.logs());
+  g.checkIsolated();
+  CHECK(g.log().find("announce not trusted: certificate not issued by this controller's CA") != std::string::npos);
+}
+
+TEST_CASE("hold mode: no offer until the announced machine is diagnosed; then quarantine, report, production") {
+  Gate g("mode = hold\nhold_timeout = 12s\n");
+  // Enrolled earlier on a static address, then taken off the network.
+  g.steps({"ip -n " + g.client + " addr add 10.78.0.50/24 dev eth0"});
+  g.enrollAgent();
+  g.renewThroughUdhcpc();
+  g.steps({"ip -n " + g.client + " addr flush dev eth0"});
+  g.startAgent();
+  REQUIRE_MESSAGE(waitFor([&] { return g.log().find("ANNOUNCE_ACCEPTED") != std::string::npos; },
+                          std::chrono::seconds(15)),
+                  g.logs());
+  g.startUdhcpc();
+  // Verified but never diagnosed: held, no offer at all.
+  REQUIRE_MESSAGE(waitFor([&] { return g.log().find("DISCOVER_NOT_ANSWERED") != std::string::npos; },
+                          std::chrono::seconds(10)),
+                  g.logs());
+  CHECK(g.log().find("held: verified announce from agent") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  CHECK_FALSE(g.address());
+  // Past hold_timeout: quarantine (fail closed); from there it reports, is
+  // diagnosed clean, and moves to production.
+  REQUIRE_MESSAGE(waitFor([&] { return g.quarantined() || g.inProduction(); }, std::chrono::seconds(30)), g.logs());
+  REQUIRE_MESSAGE(waitFor([&] { return g.inProduction(); }, std::chrono::seconds(40)), g.logs());
+  g.checkProduction();
+  CHECK(g.log().find("no report yet: quarantine until it reports") != std::string::npos);
 }

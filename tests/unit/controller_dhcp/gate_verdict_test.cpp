@@ -154,8 +154,11 @@ TEST_CASE("hold mode: a verified announce not yet diagnosed gets no offer, then 
   auto s = lab();
   s.mode = GateMode::Hold;
   MacStanding fresh;  // enrolled, never reported
-  fresh.announce = {100, true, "verified", "m-9", "d1"};
+  fresh.announce = {100, 100, true, "verified", "m-9", "d1"};
   CHECK(gateVerdict(s, kMac, fresh, 110).answer == A::None);
+  CHECK(gateVerdict(s, kMac, fresh, 131).answer == A::Quarantine);
+  // Announcing again does not restart the hold: it counts from the first.
+  fresh.announce.at = 128;
   CHECK(gateVerdict(s, kMac, fresh, 131).answer == A::Quarantine);
   auto pending = announcedBy("pending", true);
   CHECK(gateVerdict(s, kMac, pending, 110).answer == A::None);
