@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/util/digest.h"
+#include "common/wire/envelope_codec.h"
 
 namespace portcullis::wire {
 namespace {
@@ -42,6 +43,7 @@ std::string packageListDigest(const pb::MachineInfo& info) {
 }
 
 Result<pb::Announce> parseAnnounce(std::string_view datagram) {
+  quietProtobufParseLogs();
   if (datagram.size() > kMaxAnnounceBytes) return fail("datagram of " + std::to_string(datagram.size()) + " bytes");
   pb::Envelope envelope;
   if (!envelope.ParseFromArray(datagram.data(), static_cast<int>(datagram.size())))

@@ -1,10 +1,24 @@
 #include "common/wire/envelope_codec.h"
 
+#include <mutex>
+
+#include <google/protobuf/stubs/logging.h>
+
 #include "common/framing/frame_codec.h"
 
 namespace portcullis::wire {
 
+void quietProtobufParseLogs() {
+  // libprotobuf writes a line to stderr for every string field that is not
+  // UTF-8. Input from the network may be anything: the parse result already
+  // says what went wrong, and a flood of such lines is a cheap way to fill a
+  // disk. Fatal errors still abort as before.
+  static std::once_flag once;
+  std::call_once(once, [] { google::protobuf::SetLogHandler(nullptr); });
+}
+
 Result<pb::Envelope> parseEnvelope(std::string_view payload) {
+  quietProtobufParseLogs();
   pb::Envelope envelope;
   if (!envelope.ParseFromArray(payload.data(), static_cast<int>(payload.size())))
     return fail("frame does not parse as a portcullis.v1.Envelope");

@@ -12,6 +12,8 @@ namespace pb = ::portcullis::v1;
 
 // A parsed envelope that has a body; an empty or unparsable one is a Failure.
 Result<pb::Envelope> parseEnvelope(std::string_view payload);
+// Stops libprotobuf from logging each malformed string it meets (see .cpp).
+void quietProtobufParseLogs();
 
 // Serialized envelope with its length header, ready for the wire.
 std::string frameEnvelope(const pb::Envelope& envelope);
