@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <sstream>
 
 #include "common/log/logging.h"
 #include "common/tls/tls_context.h"
@@ -64,6 +65,10 @@ int serveCommand(const Words& words) {
     server::AgentService service(*store, authority, serviceOptions, unixNow);
     server::MeasurePlanner planner(*store, config->policyFile, unixNow);
     planner.renewLeasesOnAdmission(!config->dhcp.subnets.empty());
+    gate::DhcpServer* isolation = nullptr;  // set once the DHCP server exists
+    planner.onAdmission([&isolation](const std::string&, const std::string&) {
+      if (isolation) isolation->refreshIsolation();
+    });
     if (auto started = planner.start(); !started) return runtimeError("policy: " + started.error());
     service.onMachineStored([&planner](const std::string& agentId) { planner.machineReported(agentId); });
     server::ListenerOptions listenerOptions;
@@ -111,11 +116,26 @@ int serveCommand(const Words& words) {
           },
           config->dhcp.announceWindow);
       dhcpServer->hearAnnounces(std::move(announceSockets), std::move(verifier));
+      // Isolation: where this host routes the quarantine range, nft here.
+      std::string isolation = config->dhcp.isolation;
+      if (isolation == "auto") isolation = dhcpServer->routesASubnet() ? "nft" : "file";
+      if (isolation == "nft") {
+        std::vector<std::string> nft;
+        std::istringstream words(config->dhcp.nftCommand);
+        for (std::string w; words >> w;) nft.push_back(w);
+        dhcpServer->setFirewall(gate::nftGateFirewall(nft));
+      } else if (isolation == "file") {
+        dhcpServer->setFirewall(gate::fileGateFirewall(config->dhcp.rulesFile));
+      }
+      dhcpServer->refreshIsolation();
     }
     server::AgentListener listener(listenerOptions, context->native(), service);
     service.attach(listener);
     listener.start();
-    if (dhcpServer) dhcpServer->start();
+    if (dhcpServer) {
+      isolation = dhcpServer.get();
+      dhcpServer->start();
+    }
     logger.notice("CONTROLLER_STARTED version=%s listen=%s:%hu store=%s", std::string(PORTCULLIS_VERSION),
                   config->listenHost, listener.port(), config->storePath.string());
 
@@ -127,6 +147,8 @@ int serveCommand(const Words& words) {
       const int sig = sigtimedwait(&signals, &info, &tick);
       if (sig < 0) {
         planner.tick();
+        // Operator actions (release, quarantine) come through the store.
+        if (dhcpServer) dhcpServer->refreshIsolation();
         continue;
       }
       if (sig == SIGHUP) {

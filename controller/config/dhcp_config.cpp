@@ -146,6 +146,10 @@ DhcpSettings readDhcpSettings(const config::IniDocument& doc, config::ConfigRead
   d.clientPort = static_cast<std::uint16_t>(r.integer("dhcp_server.client_port", d.clientPort, 1, 65535));
   d.announcePort = static_cast<std::uint16_t>(r.integer("dhcp_server.announce_port", d.announcePort, 1, 65535));
   d.announceWindow = duration(r, "dhcp_server.announce_window", d.announceWindow, 5, 3600);
+  d.isolation = choice<std::string>(r, "dhcp_server.isolation", d.isolation,
+                                    {{"auto", "auto"}, {"nft", "nft"}, {"file", "file"}, {"off", "off"}});
+  d.nftCommand = r.text("dhcp_server.nft", d.nftCommand);
+  d.rulesFile = r.text("dhcp_server.rules_file", "gate-rules.nft");
   return d;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The [dhcp] and [dhcp NAME] sections of controller.conf (one subnet each) and
 // [dhcp_server] (limits for all of them), read and checked in full.
+#include <filesystem>
 #include <vector>
 
 #include "common/config/ini_document.h"
@@ -15,6 +16,12 @@ struct DhcpSettings {
   std::uint16_t clientPort = 68;
   std::uint16_t announcePort = 4767;   // where agents broadcast their announces
   std::uint32_t announceWindow = 60;   // an announce's timestamp may be this far off
+  // Isolation of quarantined addresses: nft on this host (it routes them),
+  // a rules file for the site's router, or off; auto: nft when the controller
+  // is a subnet's router, else the file.
+  std::string isolation = "auto";
+  std::string nftCommand = "nft";
+  std::filesystem::path rulesFile;  // default: gate-rules.nft beside controller.conf
 };
 
 // Errors go to the reader, each with file:line and key.

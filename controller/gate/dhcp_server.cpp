@@ -2,7 +2,10 @@
 
 #include <poll.h>
 
+#include <set>
+
 #include "common/log/logging.h"
+#include "controller/dhcp/isolation_rules.h"
 
 namespace portcullis::gate {
 namespace {
@@ -51,6 +54,46 @@ void DhcpServer::hearAnnounces(std::vector<std::unique_ptr<DhcpSocket>> sockets,
                                std::unique_ptr<AnnounceVerifier> verifier) {
   announceSockets_ = std::move(sockets);
   verifier_ = std::move(verifier);
+}
+
+bool DhcpServer::routesASubnet() const {
+  for (const auto& s : settings_.subnets)
+    for (auto r : s.routers)
+      if (r == s.serverAddress) return true;
+  return false;
+}
+
+void DhcpServer::setFirewall(std::unique_ptr<GateFirewall> firewall) {
+  std::lock_guard lock(mutex_);
+  firewall_ = std::move(firewall);
+  appliedRules_.clear();
+}
+
+void DhcpServer::refreshIsolation() {
+  std::lock_guard lock(mutex_);
+  if (!firewall_) return;
+  const auto now = clock_();
+  std::set<Ipv4> quarantined;
+  for (const auto& l : book_.all()) {
+    if (l.pool != PoolKind::Production || l.state != LeaseState::Bound || !l.holds(now)) continue;
+    const DhcpSubnet* subnet = nullptr;
+    for (const auto& s : settings_.subnets)
+      if (s.name == l.subnet) subnet = &s;
+    if (!subnet) continue;
+    const auto verdict = gateVerdict(*subnet, l.mac, standingOf(l.mac, *subnet, now), now);
+    if (verdict.answer != GateVerdict::Answer::Production) quarantined.insert(l.address);
+  }
+  const auto rules = isolationRuleset(settings_.subnets, quarantined);
+  if (rules == appliedRules_) return;
+  if (auto applied = firewall_->apply(rules); !applied) {
+    logger().error("ISOLATION_NOT_APPLIED target=%s reason=%s", firewall_->describe(), applied.error());
+    return;
+  }
+  appliedRules_ = rules;
+  std::string list;
+  for (auto a : quarantined) list += (list.empty() ? "" : ",") + formatIpv4(a);
+  logger().notice("ISOLATION_APPLIED target=%s production_addresses_quarantined=%z%s", firewall_->describe(),
+                  quarantined.size(), list.empty() ? std::string() : " addresses=" + list);
 }
 
 void DhcpServer::start() {

@@ -19,6 +19,7 @@
 #include "controller/dhcp/dhcp_responder.h"
 #include "controller/gate/announce_verifier.h"
 #include "controller/gate/dhcp_socket.h"
+#include "controller/gate/gate_firewall.h"
 #include "controller/store/store.h"
 
 namespace portcullis::gate {
@@ -54,6 +55,15 @@ class DhcpServer {
   // Announces heard on these sockets are checked by the verifier and stand
   // for their agent at the gate.
   void hearAnnounces(std::vector<std::unique_ptr<DhcpSocket>> sockets, std::unique_ptr<AnnounceVerifier> verifier);
+  // True when this host is the router of a subnet it serves (after prepare):
+  // then it can enforce isolation itself.
+  bool routesASubnet() const;
+  // Isolation rules go here from now on (applied at once by refreshIsolation).
+  void setFirewall(std::unique_ptr<GateFirewall> firewall);
+  // Works out which addresses are quarantined (the quarantine pools, and each
+  // bound production lease whose machine would now get quarantine) and
+  // replaces the rules when that changed. Cheap when nothing did.
+  void refreshIsolation();
   void start();
   void stop();
 
@@ -74,6 +84,8 @@ class DhcpServer {
   std::vector<std::unique_ptr<DhcpSocket>> announceSockets_;
   std::unique_ptr<AnnounceVerifier> verifier_;
   std::map<std::string, dhcp::MacStanding::Announced> announces_;  // by MAC, the freshest
+  std::unique_ptr<GateFirewall> firewall_;
+  std::string appliedRules_;
   Clock clock_;
   MsClock msClock_;
   mutable std::mutex mutex_;

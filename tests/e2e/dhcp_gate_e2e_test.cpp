@@ -261,7 +261,15 @@ struct Gate {
     CHECK_MESSAGE(r.find(kController + " dev eth0") != std::string::npos, r);
     CHECK(reachesController());
     CHECK_FALSE(reachesProduction());
+    // Enforced, not only addressed: a default route set by hand gets the
+    // client no further, because the controller's forward rules drop it.
+    sh("ip -n " + client + " route add default via " + kController + " dev eth0 onlink");
+    CHECK_FALSE(reachesProduction());
+    CHECK(reachesController());
+    sh("ip -n " + client + " route del default");
   }
+
+  std::string gateRules() const { return sh("ip netns exec " + mgmt + " nft list table inet portcullis_gate"); }
 
   void checkProduction() {
     auto a = address();
@@ -316,8 +324,18 @@ TEST_CASE("udhcpc with no agent: an isolated quarantine lease, released by hand 
                 g.logs());
   CHECK(g.address()->ip == production);
 
-  // Quarantined by hand: the renewal is refused and the client is isolated again.
+  CHECK(g.gateRules().find("10.78.0.200-10.78.0.249") != std::string::npos);
+
+  // Quarantined by hand: isolated at once, still on its production address
+  // (the controller puts that address in its quarantine set), then moved out
+  // of production at its renewal.
   REQUIRE(g.ctl({"quarantine", g.mac()}).exitCode == 0);
+  REQUIRE_MESSAGE(waitFor([&] { return g.gateRules().find(production) != std::string::npos; },
+                          std::chrono::seconds(15)),
+                  (g.logs() + g.gateRules()));
+  CHECK(g.address()->ip == production);
+  CHECK_FALSE(g.reachesProduction());
+  CHECK(g.reachesController());
   kill(g.dhcpClient->pid(), SIGUSR1);
   REQUIRE_MESSAGE(waitFor([&] { return g.quarantined(); }, std::chrono::seconds(20)), g.logs());
   g.checkIsolated();

@@ -186,3 +186,46 @@ TEST_CASE("stored leases are served again after a restart") {
   REQUIRE(socket->sent.size() == 1);
   CHECK(socket->sent[0].packet.yiaddr == *parseIpv4("10.77.0.105"));
 }
+
+namespace {
+class FakeFirewall final : public gate::GateFirewall {
+ public:
+  explicit FakeFirewall(std::vector<std::string>& applied) : applied_(applied) {}
+  Result<bool> apply(const std::string& rules) override {
+    applied_.push_back(rules);
+    return true;
+  }
+  std::string describe() const override { return "fake"; }
+
+ private:
+  std::vector<std::string>& applied_;
+};
+}  // namespace
+
+TEST_CASE("a production lease whose machine is now quarantined joins the isolation set; rules change only when needed") {
+  Fixture f;
+  std::vector<std::string> applied;
+  f.server->setFirewall(std::make_unique<FakeFirewall>(applied));
+  f.server->refreshIsolation();
+  REQUIRE(applied.size() == 1);
+  CHECK(applied[0].find("10.77.0.200-10.77.0.209") != std::string::npos);
+
+  // no_agent = allow in this fixture: a production lease, bound.
+  f.deliver(discover());
+  auto request = discover();
+  request.set(option::kMessageType, std::string(1, static_cast<char>(MessageType::Request)));
+  request.setAddress(option::kRequestedAddress, f.socket->sent.back().packet.yiaddr);
+  f.deliver(request);
+  const auto address = formatIpv4(f.socket->sent.back().packet.yiaddr);
+  f.server->refreshIsolation();
+  CHECK(applied.size() == 1);  // nothing changed, nothing applied
+
+  f.store.standing.operatorHold = "quarantine";
+  f.server->refreshIsolation();
+  REQUIRE(applied.size() == 2);
+  CHECK(applied[1].find(address) != std::string::npos);
+  f.store.standing.operatorHold = "";
+  f.server->refreshIsolation();
+  REQUIRE(applied.size() == 3);
+  CHECK(applied[2].find(address) == std::string::npos);
+}
