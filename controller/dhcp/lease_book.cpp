@@ -71,17 +71,25 @@ std::optional<Ipv4> LeaseBook::choose(const DhcpSubnet& subnet, PoolKind pool, c
   if (requested && freeFor(subnet, pool, requested, mac, now)) return requested;
   const auto& range = poolRange(subnet, pool);
   // Never-used addresses first, so a returning client usually finds its old
-  // one still free; then the one that has been free the longest.
+  // one still free. Records are never dropped, so every address below the
+  // cursor has been used (or is the subnet's own): the cursor only moves up,
+  // and finding the next fresh one costs O(1) amortised.
+  auto& cursor = freshCursor_[subnet.name + (pool == PoolKind::Production ? "/p" : "/q")];
+  if (cursor < range.first) cursor = range.first;
+  while (cursor <= range.last) {
+    const auto address = static_cast<Ipv4>(cursor);
+    if (!at(address) && freeFor(subnet, pool, address, mac, now)) return address;
+    ++cursor;
+  }
+  // Then the one that has been free the longest.
   std::optional<Ipv4> oldest;
   std::int64_t oldestExpiry = 0;
-  for (std::uint64_t a = range.first; a <= range.last; ++a) {
-    const auto address = static_cast<Ipv4>(a);
-    if (!freeFor(subnet, pool, address, mac, now)) continue;
-    const Lease* l = at(address);
-    if (!l) return address;
-    if (!oldest || l->expires < oldestExpiry) {
-      oldest = address;
-      oldestExpiry = l->expires;
+  for (auto it = byAddress_.lower_bound(range.first); it != byAddress_.end() && it->first <= range.last; ++it) {
+    const Lease& l = it->second;
+    if (!freeFor(subnet, pool, l.address, mac, now)) continue;
+    if (!oldest || l.expires < oldestExpiry) {
+      oldest = l.address;
+      oldestExpiry = l.expires;
     }
   }
   return oldest;

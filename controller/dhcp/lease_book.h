@@ -66,6 +66,7 @@ class LeaseBook {
  private:
   std::map<Ipv4, Lease> byAddress_;
   std::map<std::string, std::vector<Ipv4>> byMac_;  // mac -> addresses it ever held
+  mutable std::map<std::string, std::uint64_t> freshCursor_;  // per subnet and pool: next never-used address
 };
 
 const Ipv4Range& poolRange(const DhcpSubnet& subnet, PoolKind pool);

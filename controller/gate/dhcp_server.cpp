@@ -125,24 +125,36 @@ void DhcpServer::run() {
     fds.push_back({s->fd(), POLLIN, 0});
     owners.emplace_back(s.get(), true);
   }
+  std::vector<Incoming> batch;
   while (!stopping_) {
     // A short timeout so stop() is noticed; no work is done on a timeout.
     const int ready = ::poll(fds.data(), fds.size(), 200);
     if (ready <= 0) continue;
+    batch.clear();
     for (std::size_t i = 0; i < fds.size(); ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
       auto& [socket, announces] = owners[i];
-      // Drain what is waiting, boundedly, so one busy link cannot starve another.
+      // Take what is waiting, boundedly, so one busy link cannot starve another.
       for (int n = 0; n < 64; ++n) {
         auto datagram = socket->receive();
         if (!datagram) break;
+        if (!announces) {
+          batch.push_back({std::move(*datagram), socket});
+          continue;
+        }
         try {
-          if (announces) handleAnnounce(*datagram, *socket);
-          else handle(*datagram, *socket);
+          handleAnnounce(*datagram, *socket);
         } catch (const std::exception& e) {
-          logger().error("DHCP_HANDLER_FAILED interface=%s reason=%s", socket->interfaceName(), std::string(e.what()));
+          logger().error("ANNOUNCE_HANDLER_FAILED interface=%s reason=%s", socket->interfaceName(),
+                         std::string(e.what()));
         }
       }
+    }
+    if (batch.empty()) continue;
+    try {
+      handleBatch(batch);
+    } catch (const std::exception& e) {
+      logger().error("DHCP_HANDLER_FAILED messages=%z reason=%s", batch.size(), std::string(e.what()));
     }
   }
 }
@@ -215,14 +227,19 @@ const DhcpSubnet* DhcpServer::subnetFor(const DhcpPacket& packet, const DhcpSock
 }
 
 void DhcpServer::handle(const Datagram& datagram, DhcpSocket& via) {
-  std::lock_guard lock(mutex_);
+  std::vector<Incoming> one{{datagram, &via}};
+  handleBatch(one);
+}
+
+std::optional<DhcpServer::Outgoing> DhcpServer::decide(const Datagram& datagram, DhcpSocket& via,
+                                                       std::vector<Lease>& toStore) {
   ++counters_.received;
   auto packet = parseDhcpPacket(datagram.bytes);
   if (!packet) {
     ++counters_.malformed;
     logger().information("DHCP_PACKET_DROPPED interface=%s from=%s reason=%s", via.interfaceName(),
                          formatIpv4(datagram.source), packet.error());
-    return;
+    return std::nullopt;
   }
   const std::string mac = packet->mac();
   const DhcpSubnet* subnet = subnetFor(*packet, via);
@@ -230,7 +247,7 @@ void DhcpServer::handle(const Datagram& datagram, DhcpSocket& via) {
     ++counters_.noSubnet;
     logger().information("DHCP_PACKET_DROPPED interface=%s mac=%s giaddr=%s reason=no subnet serves this link",
                          via.interfaceName(), mac, formatIpv4(packet->giaddr));
-    return;
+    return std::nullopt;
   }
   if (packet->messageType() == MessageType::Discover) {
     const auto outcome = limiter_.admit(mac, msClock_());
@@ -238,7 +255,7 @@ void DhcpServer::handle(const Datagram& datagram, DhcpSocket& via) {
       ++counters_.rateLimited;
       logger().debug("DHCP_RATE_LIMITED mac=%s limit=%s", mac,
                      std::string(outcome == DiscoverLimiter::Outcome::MacLimited ? "per-mac" : "global"));
-      return;
+      return std::nullopt;
     }
   }
 
@@ -246,46 +263,83 @@ void DhcpServer::handle(const Datagram& datagram, DhcpSocket& via) {
   const MacStanding standing = standingOf(mac, *subnet, now);
   const auto verdict = gateVerdict(*subnet, mac, standing, now);
   auto response = respond(*packet, *subnet, verdict, book_, settings_.limits, now);
+  // The book changes now, so the next message of the batch sees it; the store
+  // before anything is sent. An offer is kept in memory only: the REQUEST is
+  // checked for conflicts anyway, and a restart may simply offer again.
+  for (const auto& l : response.changes) {
+    book_.put(l);
+    if (l.state != LeaseState::Offered) toStore.push_back(l);
+  }
 
-  if (!response.changes.empty()) {
+  Outgoing out;
+  out.via = &via;
+  out.event = response.event;
+  out.routine = response.event == "LEASE_OFFERED" || response.event == "LEASE_RENEWED" ||
+                response.event == "INFORM_ANSWERED";
+  out.line = response.event + " subnet=" + subnet->name + " mac=" + mac +
+             " machine=" + (verdict.machineId.empty() ? std::string("-") : verdict.machineId) +
+             " xid=" + std::to_string(packet->xid) + " " + response.detail;
+  if (response.reply) {
+    out.type = response.reply->packet.messageType();
+    out.to = 0xffffffffu;
+    out.port = settings_.clientPort;
+    if (response.reply->to == Reply::To::Relay) {
+      out.to = response.reply->address;
+      out.port = settings_.serverPort;
+    } else if (response.reply->to == Reply::To::Client) {
+      out.to = response.reply->address;
+    }
+    out.bytes = serializeDhcpPacket(response.reply->packet);
+  }
+  return out;
+}
+
+void DhcpServer::handleBatch(std::vector<Incoming>& batch) {
+  std::lock_guard lock(mutex_);
+  std::vector<Lease> toStore;
+  std::vector<Outgoing> outgoing;
+  outgoing.reserve(batch.size());
+  for (auto& in : batch)
+    if (auto out = decide(in.datagram, *in.via, toStore)) outgoing.push_back(std::move(*out));
+
+  // One transaction for the whole batch (group commit): under load the cost
+  // of making leases durable is shared by every answer in it.
+  if (!toStore.empty()) {
     try {
-      store_.putLeases(response.changes);
+      store_.putLeases(toStore);
     } catch (const std::exception& e) {
-      // Not stored, not answered: the client asks again.
-      ++counters_.storeFailures;
-      logger().error("LEASE_NOT_STORED mac=%s event=%s reason=%s", mac, response.event, std::string(e.what()));
+      // Not stored, not answered: the clients ask again. The book goes back
+      // to what the store holds.
+      counters_.storeFailures += outgoing.size();
+      logger().error("LEASE_NOT_STORED messages=%z reason=%s", outgoing.size(), std::string(e.what()));
+      try {
+        book_ = LeaseBook(store_.leases());
+      } catch (const std::exception&) {
+        for (const auto& l : toStore) {
+          Lease undone = l;
+          undone.state = LeaseState::Released;
+          undone.expires = 0;
+          book_.put(undone);  // forget what was not stored
+        }
+      }
       return;
     }
-    for (const auto& l : response.changes) book_.put(l);
   }
-
-  const std::string machine = verdict.machineId.empty() ? std::string("-") : verdict.machineId;
-  if (response.reply) {
-    const auto type = response.reply->packet.messageType();
-    if (type == MessageType::Offer) ++counters_.offers;
-    else if (type == MessageType::Nak) ++counters_.naks;
-    else ++counters_.acks;
-    Ipv4 to = 0xffffffffu;
-    std::uint16_t port = settings_.clientPort;
-    if (response.reply->to == Reply::To::Relay) {
-      to = response.reply->address;
-      port = settings_.serverPort;
-    } else if (response.reply->to == Reply::To::Client) {
-      to = response.reply->address;
+  for (const auto& out : outgoing) {
+    if (out.type) {
+      if (*out.type == MessageType::Offer) ++counters_.offers;
+      else if (*out.type == MessageType::Nak) ++counters_.naks;
+      else ++counters_.acks;
+      if (!out.via->send(out.bytes, out.to, out.port)) {
+        ++counters_.sendFailures;
+        logger().error("DHCP_SEND_FAILED to=%s:%hu event=%s", formatIpv4(out.to), out.port, out.event);
+      }
+    } else if (out.event != "LEASE_RELEASED" && out.event != "LEASE_DECLINED") {
+      ++counters_.unanswered;
     }
-    if (!via.send(serializeDhcpPacket(response.reply->packet), to, port)) {
-      ++counters_.sendFailures;
-      logger().error("DHCP_SEND_FAILED mac=%s to=%s:%hu", mac, formatIpv4(to), port);
-    }
-  } else if (response.event != "LEASE_RELEASED" && response.event != "LEASE_DECLINED") {
-    ++counters_.unanswered;
+    if (out.routine) logger().information(out.line);
+    else logger().notice(out.line);
   }
-  const bool routine = response.event == "LEASE_OFFERED" || response.event == "LEASE_RENEWED" ||
-                       response.event == "INFORM_ANSWERED";
-  const std::string line = response.event + " subnet=" + subnet->name + " mac=" + mac + " machine=" + machine +
-                           " xid=" + std::to_string(packet->xid) + " " + response.detail;
-  if (routine) logger().information(line);
-  else logger().notice(line);
 }
 
 DhcpCounters DhcpServer::counters() const {

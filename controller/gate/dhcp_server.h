@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -69,11 +70,28 @@ class DhcpServer {
 
   // One datagram that came in on the socket (public for tests).
   void handle(const Datagram& datagram, DhcpSocket& via);
+  struct Incoming {
+    Datagram datagram;
+    DhcpSocket* via = nullptr;
+  };
+  // Several at once: decided in order, their leases stored in one
+  // transaction, then answered.
+  void handleBatch(std::vector<Incoming>& batch);
   void handleAnnounce(const Datagram& datagram, DhcpSocket& via);
   DhcpCounters counters() const;
   std::vector<dhcp::Lease> leases() const;
 
  private:
+  struct Outgoing {
+    DhcpSocket* via = nullptr;
+    std::optional<dhcp::MessageType> type;  // nullopt: nothing to send
+    std::string bytes;
+    dhcp::Ipv4 to = 0;
+    std::uint16_t port = 0;
+    std::string event, line;
+    bool routine = false;
+  };
+  std::optional<Outgoing> decide(const Datagram& datagram, DhcpSocket& via, std::vector<dhcp::Lease>& toStore);
   const dhcp::DhcpSubnet* subnetFor(const dhcp::DhcpPacket& packet, const DhcpSocket& via) const;
   dhcp::MacStanding standingOf(const std::string& mac, const dhcp::DhcpSubnet& subnet, std::int64_t now);
   void run();

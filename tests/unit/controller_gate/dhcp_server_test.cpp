@@ -115,18 +115,45 @@ TEST_CASE("when the store cannot say who a MAC is, the answer is quarantine") {
   CHECK(f.socket->sent[0].packet.addressOption(option::kSubnetMask) == parseIpv4("255.255.255.255"));
 }
 
-TEST_CASE("a lease that could not be stored is not given") {
+TEST_CASE("an offer is kept in memory; a lease that could not be stored is not given") {
   Fixture f;
+  f.deliver(discover());
+  REQUIRE(f.socket->sent.size() == 1);
+  CHECK(f.store.stored.empty());  // offers are not written
+  auto request = discover();
+  request.set(option::kMessageType, std::string(1, static_cast<char>(MessageType::Request)));
+  request.setAddress(option::kRequestedAddress, f.socket->sent[0].packet.yiaddr);
   f.store.writeThrows = true;
-  f.deliver(discover());
-  CHECK(f.socket->sent.empty());
+  f.deliver(request);
+  CHECK(f.socket->sent.size() == 1);  // no ACK
   CHECK(f.server->counters().storeFailures == 1);
-  CHECK(f.server->leases().empty());
+  for (const auto& l : f.server->leases()) CHECK(l.state != LeaseState::Bound);
   f.store.writeThrows = false;
-  f.deliver(discover());
-  CHECK(f.socket->sent.size() == 1);
-  CHECK(f.store.stored.size() == 1);
-  CHECK(f.server->leases().size() == 1);
+  f.deliver(request);
+  REQUIRE(f.socket->sent.size() == 2);
+  CHECK(f.socket->sent[1].packet.messageType() == MessageType::Ack);
+  REQUIRE(f.store.stored.size() == 1);
+  CHECK(f.store.stored[0].state == LeaseState::Bound);
+}
+
+TEST_CASE("a batch is stored in one transaction before any of it is answered") {
+  Fixture f;
+  std::vector<gate::DhcpServer::Incoming> batch;
+  for (std::uint8_t i = 1; i <= 5; ++i) {
+    f.deliver(discover(i));
+    auto request = discover(i);
+    request.set(option::kMessageType, std::string(1, static_cast<char>(MessageType::Request)));
+    request.setAddress(option::kRequestedAddress, f.socket->sent.back().packet.yiaddr);
+    batch.push_back({{serializeDhcpPacket(request), 0, 68}, f.socket});
+  }
+  const auto before = f.socket->sent.size();
+  f.store.writeThrows = true;
+  f.server->handleBatch(batch);
+  CHECK(f.socket->sent.size() == before);  // none answered
+  f.store.writeThrows = false;
+  f.server->handleBatch(batch);
+  CHECK(f.socket->sent.size() == before + 5);
+  CHECK(f.store.stored.size() == 5);
 }
 
 TEST_CASE("malformed packets and unknown links are counted and dropped") {
