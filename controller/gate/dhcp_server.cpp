@@ -71,6 +71,7 @@ void DhcpServer::setFirewall(std::unique_ptr<GateFirewall> firewall) {
 
 void DhcpServer::refreshIsolation() {
   std::lock_guard lock(mutex_);
+  standingCache_.clear();  // an admission may have changed
   if (!firewall_) return;
   const auto now = clock_();
   std::set<Ipv4> quarantined;
@@ -194,10 +195,23 @@ void DhcpServer::handleAnnounce(const Datagram& datagram, DhcpSocket& via) {
     std::erase_if(announces_, [&](const auto& kv) { return now - kv.second.at > static_cast<std::int64_t>(ttl); });
 }
 
+MacStanding DhcpServer::storedStanding(const std::string& mac) {
+  // A client's DISCOVER and REQUEST come milliseconds apart: the second is
+  // answered from what the first read. Admission changes clear the cache
+  // (refreshIsolation); operator holds reach it within kStandingCacheMs.
+  const auto nowMs = msClock_();
+  auto it = standingCache_.find(mac);
+  if (it != standingCache_.end() && nowMs - it->second.first < kStandingCacheMs) return it->second.second;
+  auto standing = store_.macStanding(mac);
+  if (standingCache_.size() > 100000) standingCache_.clear();
+  standingCache_[mac] = {nowMs, standing};
+  return standing;
+}
+
 MacStanding DhcpServer::standingOf(const std::string& mac, const DhcpSubnet& subnet, std::int64_t now) {
   MacStanding standing;
   try {
-    standing = store_.macStanding(mac);
+    standing = storedStanding(mac);
     auto it = announces_.find(mac);
     if (it != announces_.end()) {
       if (it->second.trusted && it->second.agentId != standing.machineId) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/util/result.h"
@@ -94,6 +95,8 @@ class DhcpServer {
   std::optional<Outgoing> decide(const Datagram& datagram, DhcpSocket& via, std::vector<dhcp::Lease>& toStore);
   const dhcp::DhcpSubnet* subnetFor(const dhcp::DhcpPacket& packet, const DhcpSocket& via) const;
   dhcp::MacStanding standingOf(const std::string& mac, const dhcp::DhcpSubnet& subnet, std::int64_t now);
+  dhcp::MacStanding storedStanding(const std::string& mac);
+  static constexpr std::int64_t kStandingCacheMs = 1000;
   void run();
 
   store::Store& store_;
@@ -103,6 +106,7 @@ class DhcpServer {
   std::unique_ptr<AnnounceVerifier> verifier_;
   std::map<std::string, dhcp::MacStanding::Announced> announces_;  // by MAC, the freshest
   std::unique_ptr<GateFirewall> firewall_;
+  std::unordered_map<std::string, std::pair<std::int64_t, dhcp::MacStanding>> standingCache_;
   std::string appliedRules_;
   Clock clock_;
   MsClock msClock_;

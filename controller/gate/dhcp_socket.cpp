@@ -73,6 +73,11 @@ Result<std::unique_ptr<DhcpSocket>> openDhcpSocket(const std::string& name, std:
   const int one = 1;
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) return refuse("SO_REUSEADDR");
   if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0) return refuse("SO_BROADCAST");
+  // Room for a burst while a batch of leases is being made durable: with the
+  // default buffer a few hundred DISCOVERs overflow it during one fsync.
+  const int buffer = 4 * 1024 * 1024;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);  // capped by rmem_max without CAP_NET_ADMIN
   // Bound to the device: a DISCOVER from 0.0.0.0 to 255.255.255.255 arrives on
   // the socket of the link it came from, and our broadcast leaves by it.
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(), static_cast<socklen_t>(name.size())) != 0)

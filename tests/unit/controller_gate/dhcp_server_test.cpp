@@ -41,7 +41,9 @@ class GateStore : public testing::RecordingStore {
   bool writeThrows = false;
   MacStanding standing;
   std::vector<Lease> stored;
+  int lookups = 0;
   MacStanding macStanding(const std::string&) override {
+    ++lookups;
     if (lookupThrows) throw store::StoreError("store controller.db: database is locked");
     return standing;
   }
@@ -255,4 +257,20 @@ TEST_CASE("a production lease whose machine is now quarantined joins the isolati
   f.server->refreshIsolation();
   REQUIRE(applied.size() == 3);
   CHECK(applied[2].find(address) == std::string::npos);
+}
+
+TEST_CASE("what the store says of a MAC is read once for a DISCOVER and its REQUEST, and again a second later") {
+  Fixture f;
+  f.deliver(discover());
+  f.deliver(discover());
+  CHECK(f.store.lookups == 1);
+  f.ms = 1500;
+  f.deliver(discover());
+  CHECK(f.store.lookups == 2);
+  f.store.lookupThrows = true;  // a failure is not remembered
+  f.ms = 3000;
+  f.deliver(discover(9));
+  f.store.lookupThrows = false;
+  f.deliver(discover(9));
+  CHECK(f.store.lookups == 4);
 }
