@@ -88,8 +88,13 @@ std::optional<pb::Ack> AgentRunner::awaitAck(ControllerChannel& ch, std::uint64_
   const auto deadline = Clock::now() + milliseconds(config_.timeoutSeconds * 1000);
   while (Clock::now() < deadline) {
     auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-    auto in = ch.receive(left);
-    if (!in) break;
+    // In slices, so that a connection whose local address went away (a lease
+    // changed under it) is given up at once rather than at the timeout.
+    auto in = ch.receive(std::min(left, milliseconds(1000)));
+    if (!in) {
+      if (!ch.stream().localAddressStillAssigned()) throw ChannelError("local address gone (the lease changed)");
+      continue;
+    }
     if (in->has_command()) {
       handleCommand(ch, in->command());
     } else if (in->has_ack() && in->ack().report_id() == reportId) {
@@ -162,6 +167,7 @@ void AgentRunner::dispatchIdle(ControllerChannel& ch, std::int64_t waitMs, const
       handleCommand(ch, in->command());
       return;  // a command may have changed the machine: look at it now
     }
+    if (!ch.stream().localAddressStillAssigned()) return;  // the session loop reconnects
   }
 }
 
@@ -225,6 +231,9 @@ bool AgentRunner::session(const std::atomic<bool>& stop, bool once) {
     if (stop) return false;
     dispatchIdle(*ch, std::min<std::int64_t>(config_.checkIntervalSeconds, intervalSeconds_) * 1000, stop);
     if (stop) return false;
+    // After a lease change the old address is gone and so is this connection,
+    // though nothing says so until a timeout: start a new one now.
+    if (!ch->stream().localAddressStillAssigned()) throw ChannelError("local address gone (the lease changed)");
     spoolIfChanged(source_.collect());
   }
 }

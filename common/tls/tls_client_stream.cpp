@@ -1,5 +1,11 @@
 #include "common/tls/tls_client_stream.h"
 
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
 #include "common/tls/no_signal_bio.h"
 
 #include <fcntl.h>
@@ -187,6 +193,26 @@ std::vector<std::string> TlsClientStream::peerChainPem() const {
     BIO_free(mem);
   }
   return out;
+}
+
+bool TlsClientStream::localAddressStillAssigned() const {
+  sockaddr_storage local{};
+  socklen_t len = sizeof local;
+  if (fd_ < 0 || getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len) != 0) return false;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return true;  // cannot tell: assume it is
+  bool found = false;
+  for (ifaddrs* i = list; i && !found; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != local.ss_family) continue;
+    if (local.ss_family == AF_INET)
+      found = reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr.s_addr ==
+              reinterpret_cast<sockaddr_in*>(&local)->sin_addr.s_addr;
+    else if (local.ss_family == AF_INET6)
+      found = std::memcmp(&reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr,
+                          &reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr, sizeof(in6_addr)) == 0;
+  }
+  freeifaddrs(list);
+  return found;
 }
 
 std::string TlsClientStream::protocolVersion() const { return ssl_ ? SSL_get_version(ssl_) : ""; }

@@ -31,6 +31,9 @@ class TlsClientStream {
   // The certificates the server sent, its own first, PEM each.
   std::vector<std::string> peerChainPem() const;
   std::string protocolVersion() const;
+  // False when the address this connection goes out from is no longer on any
+  // interface (a DHCP lease changed): the connection is dead, however quiet.
+  bool localAddressStillAssigned() const;
   void close();
 
  private:

@@ -78,7 +78,7 @@ int gateAction(const Words& words, const char* usage, const std::string& toState
       store->recordTransition({machineId, state, toState,
                                release ? "operator: released by hand" : "operator: quarantined by hand", "", now});
     // The agent renews its lease now rather than at its renewal time.
-    if (state != toState && !config->dhcp.subnets.empty())
+    if (state != toState && (!config->dhcp.subnets.empty() || config->kea.enabled))
       store->enqueueCommand(machineId, "renew_lease", R"({"state":")" + toState + R"("})", now);
     auditLog(*config).notice("%s machine=%s from=%s by=operator",
                              std::string(release ? "MACHINE_RELEASED" : "MACHINE_QUARANTINED"), machineId, state);

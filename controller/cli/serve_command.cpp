@@ -14,6 +14,7 @@
 #include "controller/cli/commands.h"
 #include "controller/server/agent_listener.h"
 #include "controller/server/agent_service.h"
+#include "controller/gate/admission_query_server.h"
 #include "controller/gate/dhcp_server.h"
 #include "controller/server/measure_planner.h"
 
@@ -64,7 +65,7 @@ int serveCommand(const Words& words) {
     serviceOptions.workers = static_cast<std::size_t>(config->workers);
     server::AgentService service(*store, authority, serviceOptions, unixNow);
     server::MeasurePlanner planner(*store, config->policyFile, unixNow);
-    planner.renewLeasesOnAdmission(!config->dhcp.subnets.empty());
+    planner.renewLeasesOnAdmission(!config->dhcp.subnets.empty() || config->kea.enabled);
     gate::DhcpServer* isolation = nullptr;  // set once the DHCP server exists
     planner.onAdmission([&isolation](const std::string&, const std::string&) {
       if (isolation) isolation->refreshIsolation();
@@ -129,6 +130,18 @@ int serveCommand(const Words& words) {
       }
       dhcpServer->refreshIsolation();
     }
+    // Admission queries from a Kea hook, when configured.
+    std::unique_ptr<gate::AdmissionQueryServer> keaQueries;
+    if (config->kea.enabled) {
+      gate::AdmissionQuerySettings q;
+      q.host = config->kea.host;
+      q.port = config->kea.port;
+      q.allowFrom = config->kea.allowFrom;
+      q.policy.allowMacs = config->kea.allowMacs;
+      q.policy.denyMacs = config->kea.denyMacs;
+      keaQueries = std::make_unique<gate::AdmissionQueryServer>(*store, q, unixNow);
+      if (auto ready = keaQueries->open(); !ready) return runtimeError("kea: " + ready.error());
+    }
     server::AgentListener listener(listenerOptions, context->native(), service);
     service.attach(listener);
     listener.start();
@@ -136,6 +149,7 @@ int serveCommand(const Words& words) {
       isolation = dhcpServer.get();
       dhcpServer->start();
     }
+    if (keaQueries) keaQueries->start();
     logger.notice("CONTROLLER_STARTED version=%s listen=%s:%hu store=%s", std::string(PORTCULLIS_VERSION),
                   config->listenHost, listener.port(), config->storePath.string());
 
@@ -147,8 +161,9 @@ int serveCommand(const Words& words) {
       const int sig = sigtimedwait(&signals, &info, &tick);
       if (sig < 0) {
         planner.tick();
-        // Operator actions (release, quarantine) come through the store.
+        // Operator actions (release, quarantine, approve) come through the store.
         if (dhcpServer) dhcpServer->refreshIsolation();
+        service.deliverQueuedToConnected();
         continue;
       }
       if (sig == SIGHUP) {
@@ -159,6 +174,7 @@ int serveCommand(const Words& words) {
       logger.notice("CONTROLLER_STOPPING signal=%d", sig);
       break;
     }
+    if (keaQueries) keaQueries->stop();
     if (dhcpServer) {
       dhcpServer->stop();
       const auto c = dhcpServer->counters();

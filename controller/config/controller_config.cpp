@@ -40,6 +40,7 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
     r.addError("policy.check_interval", "must be between 1s and 1h");
 
   c.dhcp = readDhcpSettings(*doc, r);
+  c.kea = readKeaSettings(r);
   c.dhcp.rulesFile = config::resolvePath(c.dir.string(), c.dhcp.rulesFile.string());
 
   c.workers = r.integer("server.workers", c.workers, 1, 64);

@@ -45,6 +45,8 @@ struct ControllerConfig {
 
   // [dhcp], [dhcp NAME], [dhcp_server]
   DhcpSettings dhcp;
+  // [kea]
+  KeaSettings kea;
 
   // [server]
   std::int64_t workers = 2;

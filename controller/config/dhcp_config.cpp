@@ -153,4 +153,23 @@ DhcpSettings readDhcpSettings(const config::IniDocument& doc, config::ConfigRead
   return d;
 }
 
+KeaSettings readKeaSettings(config::ConfigReader& r) {
+  KeaSettings k;
+  const auto query = r.text("kea.query", "");
+  if (!query.empty()) {
+    auto endpoint = config::parseEndpoint(query);
+    if (!endpoint) r.addError("kea.query", endpoint.error());
+    else if (!parseIpv4(endpoint->first)) r.addError("kea.query", "'" + endpoint->first + "' is not an IPv4 address");
+    else {
+      k.enabled = true;
+      k.host = endpoint->first;
+      k.port = endpoint->second;
+    }
+  }
+  k.allowFrom = addressList(r, "kea.allow_from");
+  k.allowMacs = macList(r, "kea.allow_macs");
+  k.denyMacs = macList(r, "kea.deny_macs");
+  return k;
+}
+
 }  // namespace portcullis::controller

@@ -24,6 +24,16 @@ struct DhcpSettings {
   std::filesystem::path rulesFile;  // default: gate-rules.nft beside controller.conf
 };
 
+// [kea]: the admission queries a Kea hook asks (off when `query` is not set).
+struct KeaSettings {
+  bool enabled = false;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 4768;
+  std::vector<dhcp::Ipv4> allowFrom;  // empty: loopback only
+  std::vector<std::string> allowMacs, denyMacs;
+};
+KeaSettings readKeaSettings(config::ConfigReader& r);
+
 // Errors go to the reader, each with file:line and key.
 DhcpSettings readDhcpSettings(const config::IniDocument& doc, config::ConfigReader& r);
 

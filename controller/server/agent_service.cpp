@@ -1,5 +1,7 @@
 #include "controller/server/agent_service.h"
 
+#include <algorithm>
+
 #include "common/log/logging.h"
 
 namespace portcullis::server {
@@ -42,6 +44,24 @@ void AgentService::updateSession(ConnectionId id, const std::function<void(Sessi
   std::lock_guard lock(sessionsMutex_);
   auto it = sessions_.find(id);
   if (it != sessions_.end()) change(it->second);
+}
+
+void AgentService::deliverQueuedToConnected() {
+  std::vector<std::string> waiting;
+  try {
+    waiting = store_.machinesWithQueuedCommands();
+  } catch (const std::exception& e) {
+    logger().error("COMMANDS_NOT_DELIVERED reason=%s", std::string(e.what()));
+    return;
+  }
+  if (waiting.empty()) return;
+  std::lock_guard lock(sessionsMutex_);
+  for (const auto& [id, s] : sessions_) {
+    if (!s.hello || s.agentId.empty() || std::find(waiting.begin(), waiting.end(), s.agentId) == waiting.end())
+      continue;
+    // On the connection's own lane, so it cannot overtake the session's frames.
+    workers_.post(id, [this, id = id, agentId = s.agentId] { deliverCommands(id, agentId, true); });
+  }
 }
 
 void AgentService::onOpen(ConnectionId id, const std::optional<PeerIdentity>& peer,

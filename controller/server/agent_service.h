@@ -45,6 +45,9 @@ class AgentService : public ConnectionHandler {
   // Called after a machine's new information is stored (before its queued
   // commands are sent), e.g. to diagnose it again. Set before start.
   void onMachineStored(std::function<void(const std::string& agentId)> observer) { observer_ = std::move(observer); }
+  // Sends commands queued since an agent's last contact (an operator's, say)
+  // to the agents connected now, instead of at their next report.
+  void deliverQueuedToConnected();
   // Finishes queued work and writes; call after the listener stopped.
   void stop();
 

@@ -384,6 +384,14 @@ class SqliteStore final : public Store {
     });
   }
 
+  std::vector<std::string> machinesWithQueuedCommands() override {
+    return guard("read queued commands", [&] {
+      std::vector<std::string> ids;
+      *session_ << "SELECT DISTINCT machine_id FROM commands WHERE state = 'queued'", into(ids), now;
+      return ids;
+    });
+  }
+
   void putLeases(const std::vector<dhcp::Lease>& leases) override {
     if (leases.empty()) return;
     writeTransaction("store leases", [&] {

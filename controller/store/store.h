@@ -165,6 +165,8 @@ class Store {
   // Only the queued (never delivered) commands of a machine, oldest first.
   virtual std::vector<OutboxCommand> queuedCommands(const std::string& machineId) = 0;
   virtual std::vector<OutboxCommand> commands() = 0;
+  // Machines that have commands queued and never sent (e.g. by an operator).
+  virtual std::vector<std::string> machinesWithQueuedCommands() = 0;
 
   // Adds or replaces a publisher's key and trust level.
   virtual void trustPublisher(const Publisher& publisher) = 0;

@@ -80,6 +80,7 @@ class RecordingStore : public store::Store {
   std::optional<store::OutboxCommand> command(const std::string&) override { return std::nullopt; }
   std::vector<store::OutboxCommand> queuedCommands(const std::string&) override { return {}; }
   std::vector<store::OutboxCommand> commands() override { return {}; }
+  std::vector<std::string> machinesWithQueuedCommands() override { return {}; }
   void trustPublisher(const store::Publisher&) override {}
   std::optional<store::Publisher> publisher(const std::string&) override { return std::nullopt; }
   store::ImportCounts importAdvisories(const std::vector<store::StoredAdvisory>&) override { return {}; }

@@ -77,3 +77,20 @@ TEST_CASE_FIXTURE(Fixture, "a MAC's standing: the machine reporting it, its stat
 
 }  // namespace
 }  // namespace portcullis::store
+
+namespace portcullis::store {
+namespace {
+
+TEST_CASE_FIXTURE(testing::StoreFixture, "machines with commands queued and never sent are listed once each") {
+  CHECK(store->machinesWithQueuedCommands().empty());
+  const auto a = store->enqueueCommand("m-1", "renew_lease", "{}", 10);
+  store->enqueueCommand("m-1", "renew_lease", "{}", 11);
+  store->enqueueCommand("m-2", "patch", "{}", 12);
+  CHECK(store->machinesWithQueuedCommands().size() == 2);
+  store->markDelivered(a, 13);
+  store->markDelivered(store->queuedCommands("m-1").front().id, 13);
+  CHECK(store->machinesWithQueuedCommands() == std::vector<std::string>{"m-2"});
+}
+
+}  // namespace
+}  // namespace portcullis::store

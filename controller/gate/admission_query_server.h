@@ -1,0 +1,49 @@
+#pragma once
+// Answers a Kea hook's questions about clients (controller/dhcp/admission_query.h)
+// on a UDP address, from what the store says of each MAC. Only the listed
+// source addresses are answered; anything else is dropped and counted.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/util/result.h"
+#include "controller/dhcp/dhcp_subnet.h"
+#include "controller/store/store.h"
+
+namespace portcullis::gate {
+
+struct AdmissionQuerySettings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 4768;
+  std::vector<dhcp::Ipv4> allowFrom;  // empty: loopback only
+  dhcp::DhcpSubnet policy;            // allow_macs, deny_macs, random_mac
+};
+
+class AdmissionQueryServer {
+ public:
+  using Clock = std::function<std::int64_t()>;
+  AdmissionQueryServer(store::Store& store, AdmissionQuerySettings settings, Clock clock);
+  ~AdmissionQueryServer();
+  Result<bool> open();  // binds; a Failure says why
+  void start();
+  void stop();
+  std::uint16_t port() const { return port_; }
+  std::uint64_t answered() const { return answered_; }
+
+ private:
+  void run();
+
+  store::Store& store_;
+  AdmissionQuerySettings settings_;
+  Clock clock_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> answered_{0};
+  std::thread thread_;
+};
+
+}  // namespace portcullis::gate
