@@ -80,6 +80,7 @@ DhcpSubnet readSubnet(config::ConfigReader& r, const std::string& section) {
   for (auto a : s.routers)
     if (!s.subnet.contains(a)) r.addError(k("router"), formatIpv4(a) + " is not inside " + subnetText);
   s.dns = addressList(r, k("dns"));
+  s.quarantineDns = addressList(r, k("quarantine_dns"));
   s.domain = r.text(k("domain"), "");
   s.leaseTime = duration(r, k("lease_time"), s.leaseTime, 60, 86400 * 30);
   s.quarantineLeaseTime = duration(r, k("quarantine_lease_time"), s.quarantineLeaseTime, 20, 86400);

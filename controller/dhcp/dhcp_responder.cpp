@@ -275,7 +275,8 @@ void addLeaseOptions(DhcpPacket& r, const DhcpSubnet& s, PoolKind pool, bool wit
     r.setAddress(option::kSubnetMask, s.subnet.mask());
     if (!s.routers.empty()) r.setAddresses(option::kRouter, s.routers);
   }
-  if (!s.dns.empty()) r.setAddresses(option::kDns, s.dns);
+  const auto& dns = pool == PoolKind::Quarantine ? quarantineDnsOf(s) : s.dns;
+  if (!dns.empty()) r.setAddresses(option::kDns, dns);
   if (!s.domain.empty()) r.set(option::kDomainName, s.domain);
 }
 

@@ -24,13 +24,17 @@ const char* randomMacRuleName(RandomMacRule r) {
   return "?";
 }
 
+const std::vector<Ipv4>& quarantineDnsOf(const DhcpSubnet& s) {
+  return s.quarantineDns.empty() ? s.dns : s.quarantineDns;
+}
+
 std::vector<ClasslessRoute> quarantineRoutes(const DhcpSubnet& s) {
   std::vector<Ipv4> hosts;
   auto add = [&](Ipv4 a) {
     if (a != 0 && std::find(hosts.begin(), hosts.end(), a) == hosts.end()) hosts.push_back(a);
   };
   add(s.serverAddress);
-  for (auto a : s.dns) add(a);
+  for (auto a : quarantineDnsOf(s)) add(a);
   for (auto a : s.remediationHosts) add(a);
 
   const Ipv4 router = s.quarantineRouter ? s.quarantineRouter : (s.routers.empty() ? 0 : s.routers.front());

@@ -31,6 +31,7 @@ struct DhcpSubnet {
   Ipv4Range quarantinePool;
   std::vector<Ipv4> routers;
   std::vector<Ipv4> dns;
+  std::vector<Ipv4> quarantineDns;  // the quarantine pool's DNS; empty: dns
   std::string domain;
   std::uint32_t leaseTime = 3600;
   std::uint32_t quarantineLeaseTime = 60;
@@ -64,6 +65,9 @@ struct DhcpLimits {
   std::uint32_t offerHoldSeconds = 30;     // an offered address is kept this long for a REQUEST
   std::uint32_t declineHoldSeconds = 600;  // a declined address is not offered again meanwhile
 };
+
+// The DNS servers a lease from the quarantine pool is given.
+const std::vector<Ipv4>& quarantineDnsOf(const DhcpSubnet& subnet);
 
 // The routes a quarantine lease carries: the controller, the DNS servers and
 // the remediation hosts; on-link ones directly, others through the router

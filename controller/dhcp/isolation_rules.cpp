@@ -6,7 +6,8 @@ std::set<Ipv4> reachableFromQuarantine(const std::vector<DhcpSubnet>& subnets) {
   std::set<Ipv4> out;
   for (const auto& s : subnets) {
     if (s.serverAddress) out.insert(s.serverAddress);
-    out.insert(s.dns.begin(), s.dns.end());
+    const auto& dns = quarantineDnsOf(s);
+    out.insert(dns.begin(), dns.end());
     out.insert(s.remediationHosts.begin(), s.remediationHosts.end());
   }
   return out;

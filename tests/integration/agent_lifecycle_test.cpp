@@ -115,7 +115,12 @@ TEST_CASE("a queued command is delivered to its agent and finished by the agent'
       if (cmd.id == id) return cmd.state;
     return std::string();
   };
-  CHECK(state() == "queued");
+  // Not finished. "delivered" is possible too: the controller sends queued
+  // commands to connected agents each tick, and may have sent it to the first
+  // session just as it closed; an unfinished delivered command is sent again
+  // at the next Hello, so it is not lost either way.
+  const auto waiting = state();
+  CHECK_MESSAGE((waiting == "queued" || waiting == "delivered"), waiting);
 
   agent::AgentRunner runner(config, fakeMachine("commanded"));
   REQUIRE(runner.runOnce());

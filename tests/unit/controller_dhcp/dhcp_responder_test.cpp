@@ -279,3 +279,16 @@ TEST_CASE("server messages and BOOTP requests are dropped") {
   DhcpPacket bootp;
   CHECK(respond(bootp, s, production(), book, kLimits, 0).event == "PACKET_DROPPED");
 }
+
+TEST_CASE("the quarantine pool has its own DNS when set, and may reach it") {
+  auto s = lab();
+  s.quarantineDns = {ip("10.77.0.53")};
+  LeaseBook book;
+  auto q = respond(clientMessage(MessageType::Discover), s, quarantine(), book, kLimits, 0);
+  CHECK(q.reply->packet.addressOption(option::kDns) == ip("10.77.0.53"));
+  auto routes = decodeClasslessRoutes(*q.reply->packet.find(option::kClasslessRoutes));
+  REQUIRE(routes.ok());
+  CHECK(routes->size() == 2);  // the controller and that DNS server
+  auto p = respond(clientMessage(MessageType::Discover, 2), s, production(), book, kLimits, 0);
+  CHECK(p.reply->packet.addressOption(option::kDns) == ip("10.77.0.1"));
+}
