@@ -263,7 +263,9 @@ void Enforcement::write(const std::string& machineId, admission::AdmissionState 
     if (n.audited)
       w.audit.push_back({n.auditEvent.empty() ? n.event : n.auditEvent, n.auditDetail.empty() ? n.detail : n.auditDetail,
                          n.command});
-  const auto written = stores_.decisions.writeDecision(w);
+  // Nothing decided, nothing written: most reports change nothing.
+  const bool nothing = !w.transition && w.commands.empty() && !w.sightings && w.learned.empty() && w.audit.empty();
+  const auto written = nothing ? store::DecisionWritten{} : stores_.decisions.writeDecision(w);
 
   bool queued = false;
   for (const auto& n : decision.notices) {

@@ -221,15 +221,10 @@ TEST_CASE("SIGTERM while a report is in flight: the agent has it acknowledged be
   FakeSys sys("-sigterm");  // the agent reads this tree as its machine's root
   std::ofstream(sys.root / "etc/hostname") << "stopping-host\n";
   const std::string agentDir = c.root() + "/agent";
-  auto enroll = run({agentBinary(), "enroll", "--controller", c.endpoint(), "--token", c.token(), "--ca-sha256",
-                     c.fingerprint(), "--dir", agentDir});
-  REQUIRE_MESSAGE(enroll.exitCode == 0, enroll.err);
-  const auto conf = agentDir + "/agent.conf";
   // A plugged stick makes the report; no announces, file hashing or antivirus.
-  REQUIRE(run({"sed", "-i",
-               "s|^root = .*|root = " + sys.root.string() + "|; s|^poll_interval = .*|poll_interval = 1s|; "
-               "s|^enabled = yes|enabled = no|; s|^enabled = auto|enabled = no|",
-               conf}).exitCode == 0);
+  const auto conf = c.enrollAgentProgram(
+      agentDir, "s|^root = .*|root = " + sys.root.string() + "|; s|^poll_interval = .*|poll_interval = 1s|; "
+                "s|^enabled = yes|enabled = no|; s|^enabled = auto|enabled = no|");
   const auto spool = agentDir + "/spool";
   const auto agentLog = c.root() + "/agent.log";
   Background agent({agentBinary(), "run", "--config", conf}, agentLog);
@@ -292,17 +287,11 @@ TEST_CASE("a USB stick plugged in reaches the controller within seconds, not at 
   ControllerFixture c;
   FakeSys sys;  // the agent reads this tree as its machine's root
   std::ofstream(sys.root / "etc/hostname") << "stick-host\n";
-  const std::string agentDir = c.root() + "/agent";
-  auto enroll = run({agentBinary(), "enroll", "--controller", c.endpoint(), "--token", c.token(), "--ca-sha256",
-                     c.fingerprint(), "--dir", agentDir});
-  REQUIRE_MESSAGE(enroll.exitCode == 0, enroll.err);
-  const auto conf = agentDir + "/agent.conf";
   // check_interval stays at 60 s: only the equipment watch can make it quick.
   // No announces and no file hashing here: neither is under test.
-  REQUIRE(run({"sed", "-i",
-               "s|^root = .*|root = " + sys.root.string() + "|; s|^poll_interval = .*|poll_interval = 1s|; "
-               "s|^enabled = yes|enabled = no|",
-               conf}).exitCode == 0);
+  const auto conf = c.enrollAgentProgram(
+      c.root() + "/agent", "s|^root = .*|root = " + sys.root.string() + "|; s|^poll_interval = .*|poll_interval = 1s|; "
+                           "s|^enabled = yes|enabled = no|");
   Background agent({agentBinary(), "run", "--config", conf}, c.root() + "/agent.log");
   auto usbDevices = [&] {
     auto show = c.cli({"machine", "show", "stick-host", "--json"});

@@ -78,6 +78,18 @@ std::string ControllerFixture::fingerprint() const {
   return trim(o.out);
 }
 
+std::string ControllerFixture::enrollAgentProgram(const std::string& agentDir, const std::string& sedScript) const {
+  auto enrolled = run({agentBinary(), "enroll", "--controller", endpoint(), "--token", token(), "--ca-sha256",
+                       fingerprint(), "--dir", agentDir});
+  if (enrolled.exitCode != 0) throw std::runtime_error("agent enroll failed: " + enrolled.err);
+  const auto conf = agentDir + "/agent.conf";
+  if (!sedScript.empty()) {
+    auto edited = run({"sed", "-i", sedScript, conf});
+    if (edited.exitCode != 0) throw std::runtime_error("cannot edit " + conf + ": " + edited.err);
+  }
+  return conf;
+}
+
 agent::AgentConfig ControllerFixture::enroll(const std::string& agentDir, const std::string& hostname) const {
   agent::EnrollRequestOptions o;
   o.controllerHost = host_;

@@ -43,6 +43,11 @@ class ControllerFixture {
   std::string token() const;
   std::string fingerprint() const;
 
+  // Enrolls an agent with the agent program itself (`enroll --dir`) into
+  // agentDir, and edits its agent.conf with the sed script when one is given;
+  // returns the agent.conf. Throws with the program's words when it fails.
+  std::string enrollAgentProgram(const std::string& agentDir, const std::string& sedScript = "") const;
+
   // Enrolls an agent in-process (the real enrollment client) into dir.
   agent::AgentConfig enroll(const std::string& agentDir, const std::string& hostname) const;
 

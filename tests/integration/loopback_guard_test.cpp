@@ -62,19 +62,13 @@ TEST_CASE("an agent started by the harness, announcing as shipped, shares that n
   REQUIRE(c.stop(SIGTERM) == 0);
   std::ofstream(c.conf(), std::ios::app) << "\n[kea]\nquery = 127.0.0.1:" << freePort() << "\n";
   c.start();
-  const std::string agentDir = c.root() + "/agent";
-  auto enroll = run({agentBinary(), "enroll", "--controller", c.endpoint(), "--token", c.token(), "--ca-sha256",
-                     c.fingerprint(), "--dir", agentDir});
-  REQUIRE_MESSAGE(enroll.exitCode == 0, enroll.err);
-  const auto conf = agentDir + "/agent.conf";
   // Announcing stays on, as shipped, with a renew command; the hash and
   // antivirus scans are not under test.
-  REQUIRE(run({"sed", "-i",
-               "s|^check_interval = .*|check_interval = 1s|; s|^max_interval = 30s|max_interval = 1s|; "
-               "s|^renew_command =.*|renew_command = echo renewed {interface}|; "
-               "/^\\[files\\]/,/^\\[/ s|^enabled = yes|enabled = no|; "
-               "/^\\[antivirus\\]/,/^\\[/ s|^enabled = auto|enabled = no|",
-               conf}).exitCode == 0);
+  const auto conf = c.enrollAgentProgram(c.root() + "/agent",
+                                         "s|^check_interval = .*|check_interval = 1s|; s|^max_interval = 30s|max_interval = 1s|; "
+                                         "s|^renew_command =.*|renew_command = echo renewed {interface}|; "
+                                         "/^\\[files\\]/,/^\\[/ s|^enabled = yes|enabled = no|; "
+                                         "/^\\[antivirus\\]/,/^\\[/ s|^enabled = auto|enabled = no|");
   REQUIRE(readText(conf).find("\n[announce]\n# On a link that is up with no IPv4 address, broadcast a signed announce so\n"
                               "# the DHCP gate can admit this machine before it has an address.\nenabled = yes\n") !=
           std::string::npos);
