@@ -8,6 +8,8 @@
 #include <Poco/FormattingChannel.h>
 #include <Poco/PatternFormatter.h>
 
+#include "common/log/safe_channel.h"
+
 namespace portcullis::log {
 
 void setup(const std::string& level, const std::string& file) {
@@ -30,7 +32,8 @@ void setup(const std::string& level, const std::string& file) {
   }
   Poco::AutoPtr<Poco::PatternFormatter> pattern(
       new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t"));
-  Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(pattern, sink));
+  Poco::AutoPtr<Poco::Channel> formatted(new Poco::FormattingChannel(pattern, sink));
+  Poco::AutoPtr<Poco::Channel> channel(new SafeChannel(formatted));
   Poco::Logger::root().setChannel(channel);
   Poco::Logger::root().setLevel(prio);
   // Loggers created before setup keep their old settings unless updated.

@@ -1,0 +1,94 @@
+// What a stranger can do to the controller's log: nothing it says reaches the
+// log raw (no forged lines, no terminal sequences), and a flood of one kind
+// of refusal becomes a few lines and a count.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "agent/transport/controller_channel.h"
+#include "common/tls/tls_context.h"
+#include "tests/integration/controller_fixture.h"
+
+using namespace portcullis;
+using namespace portcullis::testing;
+using std::chrono::seconds;
+
+namespace {
+
+std::unique_ptr<agent::ControllerChannel> certlessClient(const ControllerFixture& c) {
+  tls::ContextOptions o;
+  o.caFile = c.controllerDir() + "/ca.crt";
+  o.verify = tls::PeerVerification::Required;
+  auto stream = tls::TlsClientStream::connect("127.0.0.1", c.port(), tls::TlsContext::client(o), seconds(10),
+                                              "127.0.0.1");
+  return std::make_unique<agent::ControllerChannel>(std::move(stream), 4 << 20);
+}
+
+// Lines of the log whose message (after "TIME PRIO logger: ") starts with id.
+std::size_t linesWithId(const std::string& log, const std::string& id) {
+  std::istringstream in(log);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) {
+    const auto text = line.find(": ");
+    if (text != std::string::npos && line.compare(text + 2, id.size() + 1, id + " ") == 0) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("an enrollment's host name cannot forge a log line or reach a terminal raw") {
+  ControllerFixture c;
+  const std::string forged =
+      "evil\n2026-12-03T10:00:00.000Z N controller.server: AGENT_ENROLLED agent=forged hostname=ceo-laptop\x1b]0;owned\x07";
+  auto ch = certlessClient(c);
+  v1::Envelope e;
+  e.set_seq(1);
+  e.mutable_enroll_request()->set_token("not-a-token");
+  e.mutable_enroll_request()->set_csr_pem("garbage");
+  e.mutable_enroll_request()->set_hostname(forged);
+  ch->send(e, seconds(5));
+  REQUIRE(c.logShows("ENROLL_REFUSED"));
+  const std::string log = c.log();
+  CHECK(linesWithId(log, "AGENT_ENROLLED") == 0);
+  CHECK(log.find("agent=forged") != std::string::npos);        // it is there, on the refusal's own line
+  CHECK(log.find("evil\\n2026-12-03") != std::string::npos);   // shown escaped
+  CHECK(log.find('\x1b') == std::string::npos);
+  CHECK(log.find('\x07') == std::string::npos);
+}
+
+TEST_CASE("a flood of refused clients writes a burst of lines and a count, not a line each") {
+  ControllerFixture c;
+  const int clients = 300;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < clients; ++i) {
+    auto ch = certlessClient(c);
+    v1::Envelope e;
+    e.set_seq(1);
+    e.mutable_hello()->set_hostname("flood");
+    ch->send(e, seconds(5));
+    try {
+      (void)ch->receive(seconds(5));  // the Error, then the close
+    } catch (const std::exception&) {
+    }
+  }
+  const auto elapsed = std::chrono::duration_cast<seconds>(std::chrono::steady_clock::now() - start).count() + 1;
+  // One more refusal after the window closes carries the summary of the flood.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  {
+    auto ch = certlessClient(c);
+    v1::Envelope e;
+    e.set_seq(1);
+    e.mutable_hello()->set_hostname("after");
+    ch->send(e, seconds(5));
+  }
+  REQUIRE(c.logShows("LOG_SUPPRESSED id=AGENT_REJECTED"));
+  const std::string log = c.log();
+  const auto rejected = linesWithId(log, "AGENT_REJECTED");
+  MESSAGE("AGENT_REJECTED lines: " << rejected << " over " << elapsed << " s");
+  CHECK(rejected > 0);
+  CHECK(rejected <= static_cast<std::size_t>(20 * (elapsed + 2)));
+  CHECK(rejected < static_cast<std::size_t>(clients));
+}
