@@ -32,15 +32,20 @@ GateVerdict gateVerdict(const DhcpSubnet& subnet, const std::string& mac, const 
   }
   // Nothing below can be trusted without the store: fail closed.
   if (s.lookupFailed) return verdict(A::Quarantine, "admission state unavailable: quarantine (fail closed)");
-  const bool announced = s.announce.at && now - s.announce.at <= static_cast<std::int64_t>(subnet.announceTtl);
-  if (announced && !s.announce.trusted) {
-    // A forged, replayed, unsigned or foreign announce: the MAC is unknown,
-    // and whatever no_agent says, it does not get production on that claim.
-    const std::string why = "announce not trusted: " + s.announce.reason;
-    if (subnet.noAgent == NoAgentRule::Deny) return verdict(A::None, why + " (no_agent = deny)");
-    return verdict(A::Quarantine, why);
-  }
+  const bool heard = s.announce.at && now - s.announce.at <= static_cast<std::int64_t>(subnet.announceTtl);
+  // Anyone can put any MAC in an announce. One that is not trusted says
+  // nothing about that MAC: it neither helps nor harms a MAC with standing of
+  // its own, and only a MAC nobody knows may be held back by it.
+  const bool announced = heard && s.announce.trusted;
   if (s.machineId.empty()) {
+    if (s.operatorHold == "release") return verdict(A::Production, "released by an operator");
+    if (heard && !s.announce.trusted) {
+      // A forged, replayed, unsigned or foreign announce for a MAC with no
+      // machine: whatever no_agent says, it gets no production on that claim.
+      const std::string why = "announce not trusted: " + s.announce.reason;
+      if (subnet.noAgent == NoAgentRule::Deny) return verdict(A::None, why + " (no_agent = deny)");
+      return verdict(A::Quarantine, why);
+    }
     if (announced) {
       // Verified, but the controller has no report from this agent yet.
       const auto since = s.announce.firstAt ? s.announce.firstAt : s.announce.at;
@@ -49,7 +54,6 @@ GateVerdict gateVerdict(const DhcpSubnet& subnet, const std::string& mac, const 
       return verdict(A::Quarantine, "verified announce from agent " + s.announce.agentId +
                                         ", no report yet: quarantine until it reports");
     }
-    if (s.operatorHold == "release") return verdict(A::Production, "released by an operator");
     switch (subnet.noAgent) {
       case NoAgentRule::Deny: return verdict(A::None, "no agent known for this MAC (no_agent = deny)");
       case NoAgentRule::Allow: return verdict(A::Production, "no agent known for this MAC (no_agent = allow)");

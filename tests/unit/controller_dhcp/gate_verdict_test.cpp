@@ -138,9 +138,30 @@ TEST_CASE("a verified announce of a clean machine with the same packages earns p
   CHECK(gateVerdict(s, kMac, announcedBy(AdmissionState::Admitted, true), 110).answer == A::Quarantine);
 }
 
-TEST_CASE("an announce that is not trusted never earns production") {
+TEST_CASE("an announce that is not trusted never earns production, and never takes it from a machine") {
   auto s = lab();
+  // Anyone can name an admitted machine's MAC in an unsigned announce: its
+  // standing stays as it is, with or without require_announce.
   auto v = gateVerdict(s, kMac, announcedBy(AdmissionState::Admitted, false), 110);
+  CHECK(v.answer == A::Production);
+  CHECK(v.reason == "diagnosed clean");
+  s.requireAnnounce = true;
+  auto leased = announcedBy(AdmissionState::Admitted, false);
+  leased.holdsProductionLease = true;
+  CHECK(gateVerdict(s, kMac, leased, 110).answer == A::Production);
+  v = gateVerdict(s, kMac, announcedBy(AdmissionState::Admitted, false), 110);
+  CHECK(v.answer == A::Quarantine);
+  CHECK(v.reason.find("require_announce") != std::string::npos);  // no proof, not the forgery
+  s.requireAnnounce = false;
+  // An operator's release of a MAC with no machine stands too.
+  MacStanding released;
+  released.operatorHold = "release";
+  released.announce = {105, 105, false, "no signature", "", ""};
+  CHECK(gateVerdict(s, kMac, released, 110).answer == A::Production);
+  // A MAC nobody knows is held back by an announce that is not trusted.
+  MacStanding unknown;
+  unknown.announce = {105, 105, false, "signature does not verify", "", ""};
+  v = gateVerdict(s, kMac, unknown, 110);
   CHECK(v.answer == A::Quarantine);
   CHECK(v.reason.find("announce not trusted: signature does not verify") != std::string::npos);
   s.noAgent = NoAgentRule::Allow;
