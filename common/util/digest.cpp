@@ -1,6 +1,8 @@
 #include "common/util/digest.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -24,6 +26,19 @@ std::string sha256Hex(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
     throw std::runtime_error("SHA-256 failed");
   return hexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
+std::string hmacSha256Hex(std::string_view key, std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+            data.size(), md, &len))
+    throw std::runtime_error("HMAC-SHA-256 failed");
+  return hexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
+bool equalConstantTime(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string randomBytes(std::size_t count) {

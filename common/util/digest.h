@@ -8,6 +8,12 @@ namespace portcullis::util {
 // SHA-256 of data, lower-case hex.
 std::string sha256Hex(std::string_view data);
 
+// HMAC-SHA-256 of data under key, lower-case hex.
+std::string hmacSha256Hex(std::string_view key, std::string_view data);
+
+// Equal contents, in time that does not depend on where they differ.
+bool equalConstantTime(std::string_view a, std::string_view b);
+
 // Lower-case hex of bytes.
 std::string hexEncode(std::string_view bytes);
 

@@ -12,6 +12,8 @@
 #include "common/tls/tls_context.h"
 #include "common/io/files.h"
 #include "common/pki/pki.h"
+#include "common/util/digest.h"
+#include "controller/dhcp/admission_query.h"
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
 #include "controller/server/agent_listener.h"
@@ -27,6 +29,21 @@ namespace {
 std::int64_t steadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// The key Kea's hook and the controller share. Made on first use, readable
+// by its owner alone: the operator copies it to where Kea can read it.
+Result<std::string> keaQueryKey(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) {
+    io::writePrivateFile(file, util::randomToken() + "\n");
+    log::get("controller.kea").notice("KEA_KEY_CREATED file=%s (give kea-dhcp4's hook a copy: its key-file parameter)",
+                                      file.string());
+  }
+  auto text = io::readTextFile(file, "Kea hook key");
+  if (!text) return fail(text.error());
+  auto key = dhcp::parseQueryKey(*text);
+  if (!key) return fail(file.string() + ": " + key.error());
+  return *key;
 }
 
 // The DHCP gate: a socket on each interface it serves, one more for relays
@@ -185,6 +202,9 @@ int serveCommand(const Words& words) {
       q.allowFrom = config->kea.allowFrom;
       q.policy.allowMacs = config->kea.allowMacs;
       q.policy.denyMacs = config->kea.denyMacs;
+      auto key = keaQueryKey(config->kea.keyFile);
+      if (!key) return runtimeError("kea: " + key.error());
+      q.key = *key;
       keaQueries = std::make_unique<dhcp_edge::AdmissionQueryServer>(*store, q, unixNow);
       if (auto ready = keaQueries->open(); !ready) return runtimeError("kea: " + ready.error());
     }

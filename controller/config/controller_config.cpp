@@ -50,6 +50,7 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
 
   c.dhcp = readDhcpSettings(*doc, r);
   c.kea = readKeaSettings(r);
+  c.kea.keyFile = config::resolvePath(state, c.kea.keyFile.string());
   c.dhcp.rulesFile = config::resolvePath(state, c.dhcp.rulesFile.string());
 
   c.notifyCommand = r.text("notify.command", "");

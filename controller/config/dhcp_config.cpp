@@ -193,6 +193,7 @@ KeaSettings readKeaSettings(config::ConfigReader& r) {
   k.allowFrom = addressList(r, "kea.allow_from");
   k.allowMacs = macList(r, "kea.allow_macs");
   k.denyMacs = macList(r, "kea.deny_macs");
+  k.keyFile = r.text("kea.key_file", k.keyFile.string());
   return k;
 }
 

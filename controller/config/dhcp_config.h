@@ -31,6 +31,9 @@ struct KeaSettings {
   std::uint16_t port = 4768;
   std::vector<dhcp::Ipv4> allowFrom;  // empty: loopback only
   std::vector<std::string> allowMacs, denyMacs;
+  // The key the hook and the controller share (relative: to the state
+  // directory); written by `serve` when missing, then copied for Kea.
+  std::filesystem::path keyFile = "kea-hook.key";
 };
 KeaSettings readKeaSettings(config::ConfigReader& r);
 

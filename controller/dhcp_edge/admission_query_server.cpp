@@ -37,6 +37,9 @@ Status AdmissionQueryServer::open() {
     return fail("'" + settings_.host + "' is not an IPv4 address");
   if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0)
     return fail("cannot bind " + settings_.host + ":" + std::to_string(settings_.port) + ": " + std::strerror(errno));
+  // Room for a burst: questions that are not read in time fail closed at the hook.
+  const int buffer = 4 << 20;
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
   socklen_t len = sizeof local;
   getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len);
   port_ = ntohs(local.sin_port);
@@ -69,24 +72,27 @@ void AdmissionQueryServer::run() {
                                ? (source >> 24) == 127
                                : std::find(settings_.allowFrom.begin(), settings_.allowFrom.end(), source) !=
                                      settings_.allowFrom.end();
-      const auto mac = dhcp::parseAdmissionQuery(std::string_view(buffer, static_cast<std::size_t>(n)));
-      if (!allowed || !mac) {
-        logger().notice("KEA_QUERY_REFUSED from=%s reason=%s", dhcp::formatIpv4(source),
-                        std::string(!allowed ? "source not in allow_from" : "not a query"));
+      auto question = allowed ? dhcp::parseAdmissionQuery(std::string_view(buffer, static_cast<std::size_t>(n)),
+                                                          settings_.key)
+                              : Result<dhcp::AdmissionQuestion>(fail("source not in allow_from"));
+      if (!question) {
+        ++refused_;
+        logger().warning("KEA_QUERY_REFUSED from=%s reason=%s", dhcp::formatIpv4(source), question.error());
         continue;
       }
+      const auto& mac = question->mac;
       dhcp::MacStanding standing;
       try {
-        standing = store_.macStanding(*mac);
+        standing = store_.macStanding(mac);
       } catch (const std::exception& e) {
         standing.lookupFailed = true;
-        logger().error("KEA_STORE_UNAVAILABLE mac=%s reason=%s", *mac, std::string(e.what()));
+        logger().error("KEA_STORE_UNAVAILABLE mac=%s reason=%s", mac, std::string(e.what()));
       }
-      const auto c = dhcp::keaClassFor(settings_.policy, *mac, standing, clock_());
-      const auto answer = dhcp::admissionAnswer(*mac, c);
+      const auto c = dhcp::keaClassFor(settings_.policy, mac, standing, clock_());
+      const auto answer = dhcp::admissionAnswer(*question, c, settings_.key);
       ::sendto(fd_, answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
       ++answered_;
-      logger().information("KEA_QUERY_ANSWERED mac=%s class=portcullis-%s machine=%s", *mac,
+      logger().information("KEA_QUERY_ANSWERED mac=%s class=portcullis-%s machine=%s", mac,
                            std::string(dhcp::keaClassName(c)), standing.machineId.empty() ? "-" : standing.machineId);
     } catch (const std::exception& e) {
       logger().error("KEA_QUERY_FAILED reason=%s", std::string(e.what()));

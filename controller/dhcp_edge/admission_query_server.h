@@ -1,7 +1,8 @@
 #pragma once
 // Answers a Kea hook's questions about clients (controller/dhcp/admission_query.h)
 // on a UDP address, from what the store says of each MAC. Only the listed
-// source addresses are answered; anything else is dropped and counted.
+// source addresses, and only questions authenticated with the shared key, are
+// answered; anything else is dropped before the store is asked, and counted.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,7 @@ struct AdmissionQuerySettings {
   std::uint16_t port = 4768;
   std::vector<dhcp::Ipv4> allowFrom;  // empty: loopback only
   dhcp::DhcpSubnet policy;            // allow_macs, deny_macs, random_mac
+  std::string key;                    // shared with the hook (dhcp::parseQueryKey)
 };
 
 class AdmissionQueryServer {
@@ -32,6 +34,7 @@ class AdmissionQueryServer {
   void stop();
   std::uint16_t port() const { return port_; }
   std::uint64_t answered() const { return answered_; }
+  std::uint64_t refused() const { return refused_; }
 
  private:
   void run();
@@ -42,7 +45,7 @@ class AdmissionQueryServer {
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
-  std::atomic<std::uint64_t> answered_{0};
+  std::atomic<std::uint64_t> answered_{0}, refused_{0};
   std::thread thread_;
 };
 

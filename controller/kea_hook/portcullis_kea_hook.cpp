@@ -5,8 +5,14 @@
 // pools do the gating. When the controller does not answer in time the packet
 // goes to portcullis-quarantine: never production on a guess.
 //
+// Each question carries a fresh nonce and both ways are authenticated with a
+// key only the hook and the controller hold (controller/dhcp/admission_query.h):
+// an answer from anyone else, or to another question, is not an answer.
+//
 // Parameters (hooks-libraries[].parameters):
 //   "controller": "127.0.0.1:4768"   where the controller answers ([kea] query)
+//   "key-file": "/etc/kea/portcullis-kea.key"  the shared key ([kea] key_file
+//                                     on the controller); required
 //   "timeout-ms": 200                 how long to wait for its answer
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,13 +21,18 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include <dhcp/pkt4.h>
 #include <hooks/hooks.h>
 
+#include "common/util/digest.h"
 #include "controller/dhcp/admission_query.h"
 
 using namespace isc::dhcp;
@@ -31,27 +42,37 @@ namespace {
 
 sockaddr_in controller{};
 int timeoutMs = 200;
+std::string key;
 std::atomic<unsigned long> answered{0}, failedSafe{0};
 
 // One question, one answer; a socket per question keeps it safe under Kea's
-// multi-threading. nullopt when no valid answer came in time.
-std::optional<portcullis::dhcp::KeaClass> ask(const std::string& mac) {
+// multi-threading. nullopt when no valid answer came in time: whatever else
+// arrives meanwhile is ignored, and the deadline holds however much does.
+std::optional<portcullis::dhcp::KeaClass> ask(const std::string& mac) noexcept try {
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::nullopt;
   std::optional<portcullis::dhcp::KeaClass> result;
-  const auto query = portcullis::dhcp::admissionQuery(mac);
+  const portcullis::dhcp::AdmissionQuestion question{mac, portcullis::util::hexEncode(portcullis::util::randomBytes(16))};
+  const auto query = portcullis::dhcp::admissionQuery(question, key);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&controller), sizeof controller) == 0 &&
       ::send(fd, query.data(), query.size(), 0) == static_cast<ssize_t>(query.size())) {
-    pollfd p{fd, POLLIN, 0};
-    char buffer[256];
-    while (!result && ::poll(&p, 1, timeoutMs) == 1) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    char buffer[512];
+    while (!result) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      pollfd p{fd, POLLIN, 0};
+      if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) != 1) break;
       const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
       if (n <= 0) break;
-      result = portcullis::dhcp::parseAdmissionAnswer(std::string_view(buffer, static_cast<std::size_t>(n)), mac);
+      result = portcullis::dhcp::parseAdmissionAnswer(std::string_view(buffer, static_cast<std::size_t>(n)), question,
+                                                      key);
     }
   }
   ::close(fd);
   return result;
+} catch (...) {
+  return std::nullopt;  // fail closed
 }
 
 }  // namespace
@@ -66,6 +87,22 @@ int load(LibraryHandle& handle) {
   std::string address = "127.0.0.1:4768";
   if (auto p = handle.getParameter("controller")) address = p->stringValue();
   if (auto p = handle.getParameter("timeout-ms")) timeoutMs = static_cast<int>(p->intValue());
+  std::string keyFile;
+  if (auto p = handle.getParameter("key-file")) keyFile = p->stringValue();
+  if (keyFile.empty()) {
+    std::cerr << "portcullis hook: 'key-file' is required (the controller's [kea] key_file, readable by Kea)\n";
+    return 1;
+  }
+  std::ifstream in(keyFile);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = portcullis::dhcp::parseQueryKey(text.str());
+  if (!in || !parsed) {
+    std::cerr << "portcullis hook: cannot use the key in " << keyFile << ": "
+              << (!in ? std::string(std::strerror(errno)) : parsed.error()) << "\n";
+    return 1;
+  }
+  key = *parsed;
   const auto colon = address.rfind(':');
   controller.sin_family = AF_INET;
   if (colon == std::string::npos || inet_pton(AF_INET, address.substr(0, colon).c_str(), &controller.sin_addr) != 1) {

@@ -165,6 +165,8 @@ struct Gate {
     replace("200A14000100000000", "200A4E000100000000");
     replace("/usr/lib/x86_64-linux-gnu/kea/hooks/libportcullis_kea.so", hook);
     replace("/var/lib/kea/kea-leases4.csv", (t / "kea-leases4.csv").string());
+    // The key the controller wrote when it first served.
+    replace("/etc/kea/portcullis-kea.key", (controllerDir / "kea-hook.key").string());
     replace("\"valid-lifetime\": 3600,", "\"valid-lifetime\": 3600, \"loggers\": [{\"name\": \"kea-dhcp4\", "
             "\"output_options\": [{\"output\": \"" + (t / "kea.log").string() + "\"}], \"severity\": \"INFO\"}],");
     write(t / "kea/kea-dhcp4.conf", text);

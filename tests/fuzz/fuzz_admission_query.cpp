@@ -1,8 +1,9 @@
 // Outside input: the datagrams between the Kea hook and the controller, both
 // ways. The controller reads a query from whoever reaches its UDP port; the
-// hook reads an answer from whatever replies. A query names exactly one
-// normalised MAC; an answer is taken only for the MAC that was asked about,
-// only with a known class, and says what admissionAnswer would have said.
+// hook reads an answer from whatever replies. A query is taken only when the
+// shared key authenticates it and names one normalised MAC; an answer only
+// for the MAC and nonce asked about, under the key, with a known class, and
+// it says what admissionAnswer would have said.
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -35,12 +36,14 @@ std::string_view withoutLineEnds(std::string_view d) {
   return d;
 }
 
-// The hook's side: an answer read for `mac`.
-void checkAnswer(std::string_view datagram, const std::string& mac) {
-  const auto c = parseAdmissionAnswer(datagram, mac);
+const std::string kKey(64, 'a');
+
+// The hook's side: an answer read for this question. One taken must be
+// exactly what admissionAnswer says for it: no other MAC, nonce or key.
+void checkAnswer(std::string_view datagram, const AdmissionQuestion& q) {
+  const auto c = parseAdmissionAnswer(datagram, q, kKey);
   if (!c) return;
-  const std::string expected = admissionAnswer(mac, *c);
-  require(withoutLineEnds(datagram) == withoutLineEnds(expected));
+  require(withoutLineEnds(datagram) == withoutLineEnds(admissionAnswer(q, *c, kKey)));
 }
 
 }  // namespace
@@ -48,20 +51,25 @@ void checkAnswer(std::string_view datagram, const std::string& mac) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view datagram(reinterpret_cast<const char*>(data), size);
 
-  // The controller's side.
-  if (const auto mac = parseAdmissionQuery(datagram)) {
-    require(normalisedMac(*mac));
-    require(parseAdmissionQuery(admissionQuery(*mac)) == mac);
+  // The controller's side: only a question authenticated under the key.
+  if (const auto q = parseAdmissionQuery(datagram, kKey)) {
+    require(normalisedMac(q->mac));
+    require(q->nonce.size() == 32);
+    const auto again = parseAdmissionQuery(admissionQuery(*q, kKey), kKey);
+    require(again && again->mac == q->mac && again->nonce == q->nonce);
+    // The same question under another key is no question.
+    require(!parseAdmissionQuery(admissionQuery(*q, std::string(64, 'b')), kKey));
     for (auto c : {KeaClass::Quarantine, KeaClass::Admitted, KeaClass::Unknown})
-      require(parseAdmissionAnswer(admissionAnswer(*mac, c), *mac) == c);
-    checkAnswer(datagram, *mac);
+      require(parseAdmissionAnswer(admissionAnswer(*q, c, kKey), *q, kKey) == c);
+    checkAnswer(datagram, *q);
   }
 
-  // The hook's side, for a MAC it asks about and for the MAC the answer
-  // itself names (a reply for another client must not be taken for ours).
-  checkAnswer(datagram, "52:54:00:12:34:56");
-  constexpr std::string_view kAnswerHead = "PORTCULLIS-CLASS 1 ";
-  if (datagram.substr(0, kAnswerHead.size()) == kAnswerHead)
-    checkAnswer(datagram, std::string(datagram.substr(kAnswerHead.size(), 17)));
+  // The hook's side, for a question it asked and for the MAC and nonce the
+  // datagram itself names (a reply to another question must not be taken).
+  checkAnswer(datagram, {"52:54:00:12:34:56", std::string(32, '0')});
+  constexpr std::string_view kAnswerHead = "PORTCULLIS-CLASS 2 ";
+  if (datagram.size() >= kAnswerHead.size() + 17 + 1 + 32 && datagram.substr(0, kAnswerHead.size()) == kAnswerHead)
+    checkAnswer(datagram, {std::string(datagram.substr(kAnswerHead.size(), 17)),
+                           std::string(datagram.substr(kAnswerHead.size() + 18, 32))});
   return 0;
 }

@@ -210,9 +210,18 @@ if [ -n "$kea_deb" ]; then
   step "kea-dhcp4 loads the installed hook with the shipped example"
   inside sh -c 'zcat -f /usr/share/doc/portcullis-kea-hook/examples/kea-dhcp4.conf.example |
     sed -e "s/\"eth1\"/\"lo\"/" -e "s#/var/lib/kea/kea-leases4.csv#/tmp/kea-leases4.csv#" > /tmp/kea-dhcp4.conf'
+  # Without the shared key the hook refuses to load, so Kea does not start
+  # (kea-dhcp4 -t does not call a hook's load: start it for real).
+  inside env KEA_PIDFILE_DIR=/tmp KEA_LOCKFILE_DIR=/tmp timeout 20 kea-dhcp4 -c /tmp/kea-dhcp4.conf \
+    >"$work/kea-nokey.txt" 2>&1 && fail "kea-dhcp4 ran without the hook's key"
+  grep -q "portcullis hook: cannot use the key in /etc/kea/portcullis-kea.key" "$work/kea-nokey.txt" ||
+    { cat "$work/kea-nokey.txt"; fail "the hook did not say why it refused to load"; }
+  grep -o "HOOKS_LOAD_ERROR" "$work/kea-nokey.txt" | head -1
+  inside sh -c 'mkdir -p /etc/kea && head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n" > /etc/kea/portcullis-kea.key'
   inside kea-dhcp4 -t /tmp/kea-dhcp4.conf >"$work/kea.txt" 2>&1 || { cat "$work/kea.txt"; fail "kea-dhcp4 -t"; }
   grep -o 'HOOKS_LIBRARY_CLOSED hooks library [^ ]*' "$work/kea.txt" || fail "kea-dhcp4 did not load the hook"
   grep -q "/usr/lib/.*/kea/hooks/libportcullis_kea.so" "$work/kea.txt" || fail "not the installed hook"
+  inside rm -f /etc/kea/portcullis-kea.key  # the operator's copy, not the package's
 fi
 
 step "systemd-analyze verify and security"
