@@ -32,6 +32,14 @@ GateVerdict gateVerdict(const DhcpSubnet& subnet, const std::string& mac, const 
   }
   // Nothing below can be trusted without the store: fail closed.
   if (s.lookupFailed) return verdict(A::Quarantine, "admission state unavailable: quarantine (fail closed)");
+  if (s.claimedBy.size() > 1) {
+    // Two agents report one MAC: a clone, a hostile agent naming another
+    // machine's MAC, or a stale enrollment. Neither claim is believed.
+    std::string ids;
+    for (const auto& id : s.claimedBy) ids += (ids.empty() ? "" : ",") + id;
+    return verdict(A::Quarantine, "MAC_CONFLICT: reported by " + std::to_string(s.claimedBy.size()) + " machines (" +
+                                      ids + "); revoke the one that should not have it");
+  }
   const bool heard = s.announce.at && now - s.announce.at <= static_cast<std::int64_t>(subnet.announceTtl);
   // Anyone can put any MAC in an announce. One that is not trusted says
   // nothing about that MAC: it neither helps nor harms a MAC with standing of

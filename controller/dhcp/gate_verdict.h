@@ -4,6 +4,7 @@
 // the verdict out. Anything unknown or unverified never reaches production.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "controller/admission/admission_state.h"
 #include "controller/dhcp/dhcp_subnet.h"
@@ -23,6 +24,9 @@ struct MacStanding {
   std::string operatorHold;   // "release" or "quarantine" by hand, "" when none
   std::string packageDigest;  // of the package list in the machine's last report
   bool holdsProductionLease = false;  // a bound, unexpired production lease (renewals)
+  // Every machine (with an agent in good standing) that reports this MAC,
+  // when more than one does: a conflict, held until an operator resolves it.
+  std::vector<std::string> claimedBy;
 
   // The freshest announce heard from this MAC; at == 0: none.
   struct Announced {

@@ -201,8 +201,19 @@ class SqliteStore final : public Store, private SqliteConnection {
       std::vector<std::int64_t> revoked;
       *session_ << "SELECT revoked_at FROM agents WHERE id = ?", useRef(id), into(revoked), now;
       if (revoked.empty()) return false;
-      if (revoked.front() == 0)
+      if (revoked.front() == 0) {
         *session_ << "UPDATE agents SET revoked_at = ? WHERE id = ?", use(at), useRef(id), now;
+        // Its machine is no longer vouched for: quarantined, as the gate
+        // treats it, and shown so (a denied machine stays denied).
+        std::vector<std::string> states;
+        *session_ << "SELECT state FROM machines WHERE id = ?", useRef(id), into(states), now;
+        if (!states.empty()) {
+          const auto from = admissionState(states.front());
+          if (from != admission::AdmissionState::Quarantined && from != admission::AdmissionState::Denied)
+            insertTransition({id, from, admission::AdmissionState::Quarantined,
+                              "its agent's certificate was revoked", "", at});
+        }
+      }
       return true;
     });
   }
@@ -446,11 +457,19 @@ class SqliteStore final : public Store, private SqliteConnection {
 
   dhcp::MacStanding macStanding(const std::string& mac) override {
     return guard("read MAC standing", [&] {
+      // Every machine whose agent still stands that reports this MAC: more
+      // than one is a conflict the gate holds, never a silent take-over.
       std::vector<std::string> ids;
-      *session_ << "SELECT m.id FROM interfaces i JOIN machines m ON m.id = i.machine_id"
-                   " WHERE i.mac = ? ORDER BY m.last_seen DESC, m.id LIMIT 1",
+      *session_ << "SELECT DISTINCT m.id FROM interfaces i JOIN machines m ON m.id = i.machine_id"
+                   " LEFT JOIN agents a ON a.id = m.id"
+                   " WHERE i.mac = ? AND COALESCE(a.revoked_at, 0) = 0 ORDER BY m.last_seen DESC, m.id",
           useRef(mac), into(ids), now;
+      if (ids.empty())
+        *session_ << "SELECT m.id FROM interfaces i JOIN machines m ON m.id = i.machine_id"
+                     " WHERE i.mac = ? ORDER BY m.last_seen DESC, m.id LIMIT 1",
+            useRef(mac), into(ids), now;
       dhcp::MacStanding s = ids.empty() ? dhcp::MacStanding{} : standingOf(ids.front());
+      if (ids.size() > 1) s.claimedBy = ids;
       std::vector<std::string> holds;
       *session_ << "SELECT hold FROM gate_holds WHERE mac = ?", useRef(mac), into(holds), now;
       if (!holds.empty()) s.operatorHold = holds.front();
@@ -502,9 +521,14 @@ class SqliteStore final : public Store, private SqliteConnection {
   std::optional<AdmissionRecord> admission(const std::string& id) override {
     return guard("read machine admission", [&]() -> std::optional<AdmissionRecord> {
       std::vector<std::string> states, holds;
-      *session_ << "SELECT state, hold FROM machines WHERE id = ?", useRef(id), into(states), into(holds), now;
+      std::vector<std::int64_t> revoked;
+      *session_ << "SELECT m.state, m.hold, COALESCE(a.revoked_at, 0) FROM machines m LEFT JOIN agents a ON a.id = m.id"
+                   " WHERE m.id = ?",
+          useRef(id), into(states), into(holds), into(revoked), now;
       if (states.empty()) return std::nullopt;
-      return AdmissionRecord{admissionState(states.front()), holds.front() == kQuarantineHold};
+      // A revoked agent's machine is held as an operator's quarantine is: no
+      // later diagnosis admits it again.
+      return AdmissionRecord{admissionState(states.front()), holds.front() == kQuarantineHold || revoked.front() != 0};
     });
   }
 

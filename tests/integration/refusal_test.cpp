@@ -152,6 +152,10 @@ TEST_CASE("a revoked agent can no longer connect, and its open session ends") {
   CHECK(c.logShows("agent " + config.agentId + " is revoked"));
 
   CHECK(c.audit().find("AGENT_REVOKED agent=" + config.agentId) != std::string::npos);
+  // What the operator sees: no longer "admitted" (or pending), but quarantined, and why.
+  const auto shown = c.cli({"machine", "show", config.agentId});
+  CHECK_MESSAGE(shown.out.find("quarantined") != std::string::npos, shown.out);
+  CHECK_MESSAGE(shown.out.find("its agent's certificate was revoked") != std::string::npos, shown.out);
 
   auto unknown = c.cli({"agents", "revoke", "no-such-agent"});
   CHECK(unknown.exitCode == 1);

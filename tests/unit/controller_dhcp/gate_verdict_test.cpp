@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "controller/dhcp/admission_query.h"
 #include "controller/dhcp/gate_verdict.h"
 #include "tests/unit/controller_dhcp/dhcp_test_support.h"
 
@@ -198,4 +199,17 @@ TEST_CASE("require_announce: a cloned MAC of a clean machine gets quarantine; a 
   auto renewing = machine(AdmissionState::Admitted);
   renewing.holdsProductionLease = true;
   CHECK(gateVerdict(s, kMac, renewing, 110).answer == A::Production);
+}
+
+TEST_CASE("a MAC claimed by two machines is held in quarantine, whatever either's state") {
+  auto s = lab();
+  auto claimed = machine(AdmissionState::Admitted);
+  claimed.claimedBy = {"m-2", "m-1"};
+  auto v = gateVerdict(s, kMac, claimed, 100);
+  CHECK(v.answer == A::Quarantine);
+  CHECK(v.reason.find("MAC_CONFLICT: reported by 2 machines (m-2,m-1)") == 0);
+  // A verified announce from one of them does not settle it either.
+  claimed.announce = {95, 95, true, "verified", "m-1", ""};
+  CHECK(gateVerdict(s, kMac, claimed, 100).answer == A::Quarantine);
+  CHECK(keaClassFor(s, kMac, claimed, 100) == KeaClass::Quarantine);
 }

@@ -71,11 +71,35 @@ TEST_CASE_FIXTURE(Fixture, "a MAC's standing: the machine reporting it, its stat
   CHECK(store->macStanding("52:54:00:12:34:56").state == AdmissionState::Admitted);
   store->revokeAgent("agent-1", 1002);
   CHECK(store->macStanding("52:54:00:12:34:56").revoked);
+  // Revocation is a state the gate and the operator see, not a flag beside "admitted".
+  CHECK(store->machineState("agent-1") == AdmissionState::Quarantined);
+  CHECK(store->macStanding("52:54:00:12:34:56").state == AdmissionState::Quarantined);
+  CHECK(store->admission("agent-1")->operatorHold);  // no later diagnosis admits it again
 
   store->setGateHold("00:16:3e:00:00:09", "release", "operator", 5);
   CHECK(store->macStanding("00:16:3e:00:00:09").operatorHold == "release");
   store->setGateHold("00:16:3e:00:00:09", "", "", 6);
   CHECK(store->macStanding("00:16:3e:00:00:09").operatorHold.empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "a MAC reported by two machines is a conflict, not a take-over") {
+  store->addAgent(AgentRecord{"victim", "host1", "01", "ff", 10, 0});
+  store->addAgent(AgentRecord{"hostile", "host2", "02", "fe", 10, 0});
+  store->writeReports({testing::fullReport("victim", testing::makeInfo("host1", 3), 1000)});
+  store->recordTransition(Transition{"victim", AdmissionState::Pending, AdmissionState::Admitted, "clean", "", 1001});
+  CHECK(store->macStanding("52:54:00:12:34:56").claimedBy.empty());
+  // An enrolled agent reports the victim's MAC as its own, and reports later.
+  store->writeReports({testing::fullReport("hostile", testing::makeInfo("host2", 3), 2000)});
+  auto s = store->macStanding("52:54:00:12:34:56");
+  REQUIRE(s.claimedBy.size() == 2);
+  CHECK(s.claimedBy[0] == "hostile");
+  CHECK(s.claimedBy[1] == "victim");
+  // The operator revokes the one that should not have it: the claim is the victim's again.
+  store->revokeAgent("hostile", 2001);
+  s = store->macStanding("52:54:00:12:34:56");
+  CHECK(s.claimedBy.empty());
+  CHECK(s.machineId == "victim");
+  CHECK(s.state == AdmissionState::Admitted);
 }
 
 }  // namespace
