@@ -288,7 +288,16 @@ std::optional<DhcpServer::Outgoing> DhcpServer::decide(const Datagram& datagram,
   }
 
   const auto now = clock_();
-  const MacStanding standing = standingOf(mac, *subnet, now);
+  MacStanding standing = standingOf(mac, *subnet, now);
+  // A bound production lease vouches only for its own renewal: a REQUEST
+  // from the leased address itself. A DISCOVER, or a REQUEST starting over,
+  // from that MAC is a fresh exchange (the machine rebooted, or a clone
+  // asks) and brings its own proof where require_announce wants one.
+  if (standing.holdsProductionLease) {
+    const Lease* held = book_.of(subnet->name, PoolKind::Production, mac);
+    standing.holdsProductionLease = packet->messageType() == MessageType::Request && packet->ciaddr &&
+                                    held && packet->ciaddr == held->address;
+  }
   const auto verdict = gateVerdict(*subnet, mac, standing, now);
   auto response = respond(*packet, *subnet, verdict, book_, settings_.limits, now);
   // The book changes now, so the next message of the batch sees it; the store
