@@ -36,6 +36,10 @@ struct MacStanding {
     std::string reason;  // why it is not trusted
     std::string agentId;
     std::string packageDigest;
+    // Another agent whose verified announce named this MAC within the
+    // announce TTL: two machines send as one MAC.
+    std::string rivalAgentId;
+    std::int64_t rivalAt = 0;  // that agent's last announce
   } announce;
 };
 

@@ -181,14 +181,26 @@ void DhcpServer::handleAnnounce(const Datagram& datagram, DhcpSocket& via) {
   if (check.trusted) {
     ++counters_.announcesTrusted;
     const bool series = seenFresh && seen.agentId == check.agentId;
-    seen = {now, series ? seen.firstAt : now, true, check.reason, check.agentId, announce->package_digest()};
+    // Two enrolled agents announcing one MAC: two senders behind it. Both
+    // stay in quarantine while either claim is fresh.
+    std::string rival;
+    std::int64_t rivalAt = 0;
+    if (seenFresh && !series) {
+      rival = seen.agentId, rivalAt = seen.at;
+      logger().warning("MAC_CLONE_SUSPECTED interface=%s mac=%s agents=%s,%s reason=two agents announce one MAC",
+                       via.interfaceName(), mac, seen.agentId, check.agentId);
+    } else if (series && !seen.rivalAgentId.empty() && now - seen.rivalAt <= announceTtl_) {
+      rival = seen.rivalAgentId, rivalAt = seen.rivalAt;
+    }
+    seen = {now, series ? seen.firstAt : now, true, check.reason, check.agentId, announce->package_digest(), rival,
+            rivalAt};
     logger().notice("ANNOUNCE_ACCEPTED interface=%s mac=%s agent=%s host=%s", via.interfaceName(), mac,
                     check.agentId, announce->hostname());
   } else {
     ++counters_.announcesRejected;
     // A bad announce does not push out a good one that is still fresh: a
     // stranger on the link cannot undo a machine's proof that way.
-    if (!seenFresh) seen = {now, now, false, check.reason, "", announce->package_digest()};
+    if (!seenFresh) seen = {now, now, false, check.reason, "", announce->package_digest(), "", 0};
     logger().warning("ANNOUNCE_REJECTED interface=%s mac=%s host=%s reason=%s", via.interfaceName(), mac,
                      announce->hostname(), check.reason);
   }
@@ -224,6 +236,8 @@ MacStanding DhcpServer::standingOf(const std::string& mac, const DhcpSubnet& sub
         standing.operatorHold = hold;
       }
       standing.announce = it->second;
+      if (!it->second.rivalAgentId.empty() && it->second.trusted && now - it->second.rivalAt <= announceTtl_)
+        standing.claimedBy = {it->second.agentId, it->second.rivalAgentId};
     }
   } catch (const std::exception& e) {
     standing = MacStanding{};
