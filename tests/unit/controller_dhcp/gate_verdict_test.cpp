@@ -157,11 +157,11 @@ TEST_CASE("an announce that is not trusted never earns production, and never tak
   // An operator's release of a MAC with no machine stands too.
   MacStanding released;
   released.operatorHold = "release";
-  released.announce = {105, 105, false, "no signature", "", ""};
+  released.announce = {105, 105, false, "no signature", "", "", "", 0};
   CHECK(gateVerdict(s, kMac, released, 110).answer == A::Production);
   // A MAC nobody knows is held back by an announce that is not trusted.
   MacStanding unknown;
-  unknown.announce = {105, 105, false, "signature does not verify", "", ""};
+  unknown.announce = {105, 105, false, "signature does not verify", "", "", "", 0};
   v = gateVerdict(s, kMac, unknown, 110);
   CHECK(v.answer == A::Quarantine);
   CHECK(v.reason.find("announce not trusted: signature does not verify") != std::string::npos);
@@ -178,7 +178,7 @@ TEST_CASE("hold mode: a verified announce not yet diagnosed gets no offer, then 
   auto s = lab();
   s.mode = GateMode::Hold;
   MacStanding fresh;  // enrolled, never reported
-  fresh.announce = {100, 100, true, "verified", "m-9", "d1"};
+  fresh.announce = {100, 100, true, "verified", "m-9", "d1", "", 0};
   CHECK(gateVerdict(s, kMac, fresh, 110).answer == A::None);
   CHECK(gateVerdict(s, kMac, fresh, 131).answer == A::Quarantine);
   // Announcing again does not restart the hold: it counts from the first.
@@ -209,7 +209,7 @@ TEST_CASE("a MAC claimed by two machines is held in quarantine, whatever either'
   CHECK(v.answer == A::Quarantine);
   CHECK(v.reason.find("MAC_CONFLICT: reported by 2 machines (m-2,m-1)") == 0);
   // A verified announce from one of them does not settle it either.
-  claimed.announce = {95, 95, true, "verified", "m-1", ""};
+  claimed.announce = {95, 95, true, "verified", "m-1", "", "", 0};
   CHECK(gateVerdict(s, kMac, claimed, 100).answer == A::Quarantine);
   CHECK(keaClassFor(s, kMac, claimed, 100) == KeaClass::Quarantine);
 }
