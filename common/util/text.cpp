@@ -1,9 +1,66 @@
 #include "common/util/text.h"
 
+#include <cstdint>
+
 namespace portcullis::util {
 namespace {
 
 constexpr std::string_view kWhite = " \t\r\n\v\f";
+constexpr char kHex[] = "0123456789abcdef";
+
+// Length of the valid UTF-8 sequence at the start of text and its code
+// point, or 0 when the first byte does not start one (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF).
+std::size_t decodeUtf8(std::string_view text, char32_t& codePoint) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
+  if (lead < 0x80) {
+    codePoint = lead;
+    return 1;
+  } else if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+    codePoint = lead & 0x1f;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    codePoint = lead & 0x0f;
+    if (lead == 0xe0) low = 0xa0;   // overlong below U+0800
+    if (lead == 0xed) high = 0x9f;  // surrogates U+D800-U+DFFF
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    codePoint = lead & 0x07;
+    if (lead == 0xf0) low = 0x90;   // overlong below U+10000
+    if (lead == 0xf4) high = 0x8f;  // above U+10FFFF
+  } else {
+    return 0;  // a continuation byte, C0/C1 (overlong ASCII) or F5-FF
+  }
+  if (text.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    const unsigned char b = byte(i);
+    if (b < (i == 1 ? low : 0x80) || b > (i == 1 ? high : 0xbf)) return 0;
+    codePoint = (codePoint << 6) | (b & 0x3f);
+  }
+  return length;
+}
+
+// Valid characters that still change what a terminal shows around them.
+bool invisibleLayout(char32_t c) {
+  return (c >= 0x80 && c <= 0x9f) || c == 0x061c || (c >= 0x200b && c <= 0x200f) ||
+         (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c == 0xfeff;
+}
+
+void appendByte(std::string& out, unsigned char b) {
+  out += "\\x";
+  out += kHex[b >> 4];
+  out += kHex[b & 0xf];
+}
+
+// Four hex digits: every code point escaped here is below U+10000.
+void appendCodePoint(std::string& out, char32_t c) {
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(c >> shift) & 0xf];
+}
 
 }  // namespace
 
@@ -17,6 +74,50 @@ std::string lower(std::string_view text) {
   std::string out(text);
   for (auto& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::string escapeForTerminal(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    char32_t c = 0;
+    const std::size_t length = decodeUtf8(text, c);
+    if (length == 0) {
+      appendByte(out, static_cast<unsigned char>(text.front()));
+      text.remove_prefix(1);
+      continue;
+    }
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) appendByte(out, static_cast<unsigned char>(c));
+    else if (invisibleLayout(c)) appendCodePoint(out, c);
+    else out.append(text.substr(0, length));
+    text.remove_prefix(length);
+  }
+  return out;
+}
+
+std::string terminalSafeJson(std::string_view json) {
+  constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
+  std::string out;
+  out.reserve(json.size());
+  while (!json.empty()) {
+    char32_t c = 0;
+    const std::size_t length = decodeUtf8(json, c);
+    if (length == 0) {
+      out += kReplacement;
+      json.remove_prefix(1);
+      continue;
+    }
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f || invisibleLayout(c))
+      appendCodePoint(out, c);
+    else
+      out.append(json.substr(0, length));
+    json.remove_prefix(length);
+  }
   return out;
 }
 
