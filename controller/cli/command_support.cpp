@@ -18,13 +18,15 @@
 
 namespace portcullis::controller::cli {
 
+// Error lines quote what the operator typed, what a file held or what the
+// store keeps: one line, whatever they held.
 int usageError(const std::string& message) {
-  std::cerr << "portcullis-controller: " << message << "\n";
+  std::cerr << "portcullis-controller: " << shown(message) << "\n";
   return 2;
 }
 
 int runtimeError(const std::string& message) {
-  std::cerr << "portcullis-controller: " << message << "\n";
+  std::cerr << "portcullis-controller: " << shown(message) << "\n";
   return 1;
 }
 
