@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,15 @@ std::unique_ptr<store::Store> openStore(const ControllerConfig& config);
 // escaped, so it cannot act on the terminal or start a line of its own.
 // JSON output carries it exactly instead (util::terminalSafeJson).
 inline std::string shown(std::string_view text) { return util::escapeForTerminal(text); }
+
+// The id of the machine an operator's word names: its id, else a host name
+// only one machine has (chooseMachine). Otherwise nullopt, with exitCode 1
+// and the reason on stderr: no machine fits, or several machines have that
+// host name, each listed with its id, host name, last report and state so
+// that the operator names one by its id.
+// notFoundHint is added to the line that says no machine fits.
+std::optional<std::string> machineIdFor(store::Store& store, const std::string& idOrHostname, int& exitCode,
+                                        const std::string& notFoundHint = "");
 
 // The logger administrative commands record their actions with: the audit
 // file of the configuration, never the terminal.

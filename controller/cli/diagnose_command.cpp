@@ -61,9 +61,10 @@ int diagnoseCommand(const Words& words) {
     }
 
     if (!args->positional().empty()) {
-      const std::string& key = args->positional()[0];
-      auto m = store->machine(key);
-      if (!m) return runtimeError("no machine with id or host name '" + key + "'");
+      const auto id = machineIdFor(*store, args->positional()[0], exitCode);
+      if (!id) return exitCode;
+      auto m = store->machine(*id);
+      if (!m) return runtimeError("machine " + *id + " is no longer stored");
       const auto facts = dx::factsFrom(m->info, m->summary.id);
       show({m->summary.id, m->summary.hostname, facts.ecosystem}, dx::diagnose(facts, index, *policy, now));
       return 0;

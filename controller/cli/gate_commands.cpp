@@ -62,9 +62,14 @@ int gateAction(const Words& words, const char* usage, admission::AdmissionState 
     const auto now = unixNow();
     std::string machineId;
     const auto mac = dhcp::parseMac(target);
-    if (mac) machineId = store->macStanding(*mac).machineId;
-    else if (auto m = store->machine(target)) machineId = m->summary.id;
-    else return runtimeError("no machine with id or host name '" + target + "' (a MAC is aa:bb:cc:dd:ee:ff)");
+    if (mac) {
+      machineId = store->macStanding(*mac).machineId;
+    } else {
+      // A host name several machines have names none: the operator gives an id.
+      const auto id = machineIdFor(*store, target, exitCode, " (a MAC is aa:bb:cc:dd:ee:ff)");
+      if (!id) return exitCode;
+      machineId = *id;
+    }
 
     if (machineId.empty()) {
       // A MAC no agent reports: the hold is on the MAC.

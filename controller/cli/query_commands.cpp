@@ -50,9 +50,10 @@ int machineCommand(const Words& words) {
   if (!config) return exitCode;
   try {
     auto store = openStore(*config);
-    const std::string& key = args->positional()[1];
-    auto m = store->machine(key);
-    if (!m) return runtimeError("no machine with id or host name '" + key + "'");
+    const auto id = machineIdFor(*store, args->positional()[1], exitCode);
+    if (!id) return exitCode;
+    auto m = store->machine(*id);
+    if (!m) return runtimeError("machine " + *id + " is no longer stored");
     const auto transitions = store->transitions(m->summary.id);
     auto policy = policyFor(*config);
     if (!policy) return runtimeError(policy.error());

@@ -2,7 +2,8 @@
 // names, packages, versions, interfaces... chosen by whoever runs an agent (or
 // a DHCP client, or a feed's author). In text output it is escaped, so it
 // cannot act on the operator's terminal (clear the screen, set the title,
-// forge a line of output); JSON carries it exactly.
+// forge a line of output); JSON carries it exactly. And a host name two
+// machines share names neither of them.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -54,6 +55,25 @@ std::string rawControl(const std::string& out) {
              out.substr(i > 20 ? i - 20 : 0, 40) + "'";
   }
   return "";
+}
+
+// A line of text has these words in this order.
+bool lineHas(const std::string& text, const std::vector<std::string>& words) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::size_t at = 0;
+    bool all = true;
+    for (const auto& w : words) {
+      at = line.find(w, at);
+      if (at == std::string::npos) {
+        all = false;
+        break;
+      }
+      at += w.size();
+    }
+    if (all) return true;
+  }
+  return false;
 }
 
 // A line of output that text from outside started.
@@ -269,4 +289,56 @@ TEST_CASE("text output escapes what agents, DHCP clients and feeds wrote; JSON c
     CHECK(leases->getObject(0)->getValue<std::string>("hostname") ==
           "dhcp" + kEsc + "\xef\xbf\xbd\xef\xbf\xbd\nFORGED lease");
   }
+}
+
+TEST_CASE("a host name two machines share names neither: the command lists both and asks for an id") {
+  ControllerFixture c;
+  c.stop(SIGTERM);
+  {
+    auto store = c.openStore();
+    v1::MachineInfo twin;
+    twin.set_hostname("twin");
+    twin.mutable_os()->set_id("debian");
+    twin.mutable_os()->set_version_id("12");
+    store->writeReports({reportOf("twin-older", twin, 1700000000), reportOf("twin-newer", twin, 1700000600)});
+    v1::MachineInfo single;
+    single.set_hostname("single");
+    store->writeReports({reportOf("single-id", single, 1700000000)});
+  }
+  const auto stateOf = [&](const std::string& id) {
+    return std::string(admission::admissionName(c.openStore()->machineState(id).value()));
+  };
+  const auto olderState = stateOf("twin-older"), newerState = stateOf("twin-newer");
+  const auto transitions = [&] {
+    return c.openStore()->transitions("twin-older").size() + c.openStore()->transitions("twin-newer").size();
+  };
+  const auto transitionsBefore = transitions();
+  for (std::vector<std::string> command : {std::vector<std::string>{"machine", "show", "twin"},
+                                           {"machine", "show", "twin", "--json"},
+                                           {"diagnose", "twin"},
+                                           {"quarantine", "twin"},
+                                           {"release", "twin"}}) {
+    const auto o = c.cli(command);
+    CAPTURE(command[0] + " " + command[1]);
+    CHECK(o.exitCode == 1);
+    CHECK(o.out == "");
+    CHECK_MESSAGE(o.err.find("2 machines have the host name 'twin': name one by its id\n") != std::string::npos, o.err);
+    // Each of them, most recently seen first: id, host name, last report and state.
+    CHECK_MESSAGE(lineHas(o.err, {"ID", "HOSTNAME", "LAST REPORT", "STATE"}), o.err);
+    CHECK_MESSAGE(lineHas(o.err, {"twin-newer", "twin", "2023-11-14T22:23:20Z", newerState}), o.err);
+    CHECK_MESSAGE(lineHas(o.err, {"twin-older", "twin", "2023-11-14T22:13:20Z", olderState}), o.err);
+    CHECK(o.err.find("twin-newer") < o.err.find("twin-older"));
+  }
+  // The refused quarantine and release changed nothing.
+  CHECK(transitions() == transitionsBefore);
+  CHECK(stateOf("twin-older") == olderState);
+  CHECK(stateOf("twin-newer") == newerState);
+
+  const auto byId = c.cli({"machine", "show", "twin-older"});
+  CHECK_MESSAGE(byId.exitCode == 0, byId.err);
+  CHECK(byId.out.rfind("Machine twin-older\n", 0) == 0);
+  const auto single = c.cli({"machine", "show", "single"});
+  CHECK_MESSAGE(single.exitCode == 0, single.err);
+  CHECK(single.out.rfind("Machine single-id\n", 0) == 0);
+  CHECK(c.cli({"diagnose", "twin-newer"}).exitCode == 0);
 }
