@@ -6,76 +6,63 @@ namespace portcullis::util {
 namespace {
 
 constexpr std::string_view kWhite = " \t\r\n\v\f";
-
 constexpr char kHex[] = "0123456789abcdef";
 
-void appendByteEscape(std::string& out, unsigned char c) {
-  out += "\\x";
-  out += kHex[c >> 4];
-  out += kHex[c & 15];
-}
-
-void appendCodePointEscape(std::string& out, std::uint32_t cp) {
-  out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 15];
-}
-
-// Length of the well-formed UTF-8 sequence at text[i] and its code point;
-// 0 when the bytes there are not one (overlong, surrogate, cut short).
-std::size_t utf8Sequence(std::string_view text, std::size_t i, std::uint32_t& cp) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-  const unsigned char lead = b(0);
-  std::size_t len = 0;
-  std::uint32_t min = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) len = 2, cp = lead & 0x1F, min = 0x80;
-  else if (lead >= 0xE0 && lead <= 0xEF) len = 3, cp = lead & 0x0F, min = 0x800;
-  else if (lead >= 0xF0 && lead <= 0xF4) len = 4, cp = lead & 0x07, min = 0x10000;
-  else return 0;
-  if (i + len > text.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((b(k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(k) & 0x3F);
+// Length of the valid UTF-8 sequence at the start of text and its code
+// point, or 0 when the first byte does not start one (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF).
+std::size_t decodeUtf8(std::string_view text, char32_t& codePoint) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
+  if (lead < 0x80) {
+    codePoint = lead;
+    return 1;
+  } else if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+    codePoint = lead & 0x1f;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    codePoint = lead & 0x0f;
+    if (lead == 0xe0) low = 0xa0;   // overlong below U+0800
+    if (lead == 0xed) high = 0x9f;  // surrogates U+D800-U+DFFF
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    codePoint = lead & 0x07;
+    if (lead == 0xf0) low = 0x90;   // overlong below U+10000
+    if (lead == 0xf4) high = 0x8f;  // above U+10FFFF
+  } else {
+    return 0;  // a continuation byte, C0/C1 (overlong ASCII) or F5-FF
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
+  if (text.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    const unsigned char b = byte(i);
+    if (b < (i == 1 ? low : 0x80) || b > (i == 1 ? high : 0xbf)) return 0;
+    codePoint = (codePoint << 6) | (b & 0x3f);
+  }
+  return length;
 }
 
-// Code points that move the cursor, end a line or reorder what is shown.
-bool invisibleControl(std::uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
-         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
+// Valid characters that still change what a terminal shows around them.
+bool invisibleLayout(char32_t c) {
+  return (c >= 0x80 && c <= 0x9f) || c == 0x061c || (c >= 0x200b && c <= 0x200f) ||
+         (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c == 0xfeff;
+}
+
+void appendByte(std::string& out, unsigned char b) {
+  out += "\\x";
+  out += kHex[b >> 4];
+  out += kHex[b & 0xf];
+}
+
+// Four hex digits: every code point escaped here is below U+10000.
+void appendCodePoint(std::string& out, char32_t c) {
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(c >> shift) & 0xf];
 }
 
 }  // namespace
-
-std::string escapeForTerminal(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      if (c == '\\') out += "\\\\";
-      else if (c == '\n') out += "\\n";
-      else if (c == '\r') out += "\\r";
-      else if (c == '\t') out += "\\t";
-      else if (c < 0x20 || c == 0x7F) appendByteEscape(out, c);
-      else out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    std::uint32_t cp = 0;
-    const std::size_t len = utf8Sequence(text, i, cp);
-    if (len == 0) {
-      appendByteEscape(out, c);
-      ++i;
-    } else {
-      if (invisibleControl(cp)) appendCodePointEscape(out, cp);
-      else out.append(text.substr(i, len));
-      i += len;
-    }
-  }
-  return out;
-}
 
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(kWhite);
@@ -87,6 +74,50 @@ std::string lower(std::string_view text) {
   std::string out(text);
   for (auto& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::string escapeForTerminal(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    char32_t c = 0;
+    const std::size_t length = decodeUtf8(text, c);
+    if (length == 0) {
+      appendByte(out, static_cast<unsigned char>(text.front()));
+      text.remove_prefix(1);
+      continue;
+    }
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) appendByte(out, static_cast<unsigned char>(c));
+    else if (invisibleLayout(c)) appendCodePoint(out, c);
+    else out.append(text.substr(0, length));
+    text.remove_prefix(length);
+  }
+  return out;
+}
+
+std::string terminalSafeJson(std::string_view json) {
+  constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
+  std::string out;
+  out.reserve(json.size());
+  while (!json.empty()) {
+    char32_t c = 0;
+    const std::size_t length = decodeUtf8(json, c);
+    if (length == 0) {
+      out += kReplacement;
+      json.remove_prefix(1);
+      continue;
+    }
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f || invisibleLayout(c))
+      appendCodePoint(out, c);
+    else
+      out.append(json.substr(0, length));
+    json.remove_prefix(length);
+  }
   return out;
 }
 

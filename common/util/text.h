@@ -10,11 +10,31 @@ std::string_view trim(std::string_view text);
 // ASCII letters in lower case; other bytes as they are (no locale).
 std::string lower(std::string_view text);
 
-// Text from outside (an agent's host name, a package name) made safe for a
-// terminal or a log line: control characters (C0, DEL, C1), invalid UTF-8,
-// and the Unicode line separators and direction overrides become visible
-// escapes (\n, \t, \x1b, \u202e); a backslash is doubled so an escape
-// cannot be forged. Printable UTF-8 stays as it is.
+// Text from outside (agents, DHCP clients, feeds) as it may be shown on a
+// terminal: nothing in it can move the cursor, clear the screen, set the
+// title, start a line of its own or reorder what follows, and the escaping
+// is unambiguous (it can be read back byte for byte):
+//   backslash            \\            (doubled)
+//   LF, CR, TAB          \n \r \t
+//   other C0, DEL        \xHH          (ESC is \x1b, BEL \x07, NUL \x00)
+//   invalid UTF-8        \xHH          each byte that is not part of a valid
+//                                      sequence (overlong, surrogate, above
+//                                      U+10FFFF, truncated, stray continuation)
+//   C1 controls          \uHHHH        U+0080-U+009F
+//   invisible layout     \uHHHH        U+061C, U+200B-U+200F, U+2028-U+202E,
+//                                      U+2060-U+2069, U+FEFF: line and paragraph
+//                                      separators, bidirectional overrides and
+//                                      isolates, zero-width characters
+// Every other valid printable UTF-8 character is kept as it is.
 std::string escapeForTerminal(std::string_view text);
+
+// JSON text as a JSON writer made it, made as safe to show on a terminal
+// without changing what it means: DEL, C1 controls, the invisible layout
+// characters above and any C0 control other than TAB, LF and CR become
+// \uHHHH escapes, which a JSON reader reads back as the same characters; a
+// byte that is not part of valid UTF-8 becomes U+FFFD, as JSON text cannot
+// carry it (RFC 8259 section 8.1). Outside strings, JSON has only ASCII and
+// white space, so every escape lands inside a string.
+std::string terminalSafeJson(std::string_view json);
 
 }  // namespace portcullis::util

@@ -72,7 +72,7 @@ int agentsCommand(const Words& words) {
     if (verb == "revoke") {
       if (!store->revokeAgent(pos[1], unixNow())) return runtimeError("no agent with id " + pos[1]);
       auditLog(*config).notice("AGENT_REVOKED agent=%s by=operator", pos[1]);
-      std::cout << "agent " << pos[1] << " revoked: it can no longer connect\n";
+      std::cout << "agent " << shown(pos[1]) << " revoked: it can no longer connect\n";
       return 0;
     }
     const auto agents = store->agents();
@@ -81,7 +81,7 @@ int agentsCommand(const Words& words) {
       return 0;
     }
     for (const auto& a : agents)
-      std::cout << a.id << "  " << a.hostname << "  enrolled " << isoTime(a.enrolledAt)
+      std::cout << shown(a.id) << "  " << shown(a.hostname) << "  enrolled " << isoTime(a.enrolledAt)
                 << (a.revokedAt ? "  REVOKED " + isoTime(a.revokedAt) : std::string()) << "\n";
     return 0;
   } catch (const std::exception& e) {
@@ -105,7 +105,7 @@ int approveCommand(const Words& words) {
       return runtimeError("command " + id + " is " + store::stateName(c->state) + ", not awaiting approval");
     auditLog(*config).notice("COMMAND_APPROVED command=%s machine=%s kind=%s key=%s by=operator", id, c->machineId,
                              c->kind, c->dedupe);
-    std::cout << "command " << id << " (" << c->kind << " on " << c->machineId
+    std::cout << "command " << shown(id) << " (" << shown(c->kind) << " on " << shown(c->machineId)
               << ") approved: it goes to the agent at its next report\n";
     return 0;
   } catch (const std::exception& e) {

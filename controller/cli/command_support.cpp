@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include <chrono>
@@ -15,16 +16,20 @@
 #include "common/pki/detached_signature.h"
 #include "common/io/files.h"
 #include "controller/cli/commands.h"
+#include "controller/cli/machine_choice.h"
+#include "controller/cli/machine_json.h"
 
 namespace portcullis::controller::cli {
 
+// Error lines quote what the operator typed, what a file held or what the
+// store keeps: one line, whatever they held.
 int usageError(const std::string& message) {
-  std::cerr << "portcullis-controller: " << message << "\n";
+  std::cerr << "portcullis-controller: " << shown(message) << "\n";
   return 2;
 }
 
 int runtimeError(const std::string& message) {
-  std::cerr << "portcullis-controller: " << message << "\n";
+  std::cerr << "portcullis-controller: " << shown(message) << "\n";
   return 1;
 }
 
@@ -79,6 +84,23 @@ std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& arg
 
 std::unique_ptr<store::Store> openStore(const ControllerConfig& config) {
   return store::Store::openSqlite(config.storePath);
+}
+
+std::optional<std::string> machineIdFor(store::Store& store, const std::string& idOrHostname, int& exitCode,
+                                        const std::string& notFoundHint) {
+  const auto choice = chooseMachine(idOrHostname, store.machines());
+  if (choice.chosen()) return choice.fits.front().id;
+  if (choice.fits.empty()) {
+    exitCode = runtimeError("no machine with id or host name '" + idOrHostname + "'" + notFoundHint);
+    return std::nullopt;
+  }
+  exitCode = runtimeError(std::to_string(choice.fits.size()) + " machines have the host name '" + idOrHostname +
+                          "': name one by its id");
+  std::fprintf(stderr, "  %-36s  %-24s  %-20s  %s\n", "ID", "HOSTNAME", "LAST REPORT", "STATE");
+  for (const auto& m : choice.fits)
+    std::fprintf(stderr, "  %-36s  %-24s  %-20s  %s\n", shown(m.id).c_str(), shown(m.hostname).c_str(),
+                 isoTime(m.lastSeen).c_str(), admission::admissionName(m.state));
+  return std::nullopt;
 }
 
 Poco::Logger& auditLog(const ControllerConfig& config) {

@@ -1,11 +1,14 @@
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <Poco/Logger.h>
 
 #include "common/cli/arguments.h"
 #include "common/util/result.h"
+#include "common/util/text.h"
 #include "controller/config/controller_config.h"
 #include "controller/store/store.h"
 
@@ -24,6 +27,21 @@ std::optional<ControllerConfig> configFrom(const portcullis::cli::Arguments& arg
                                            bool actAsStateOwner = true);
 
 std::unique_ptr<store::Store> openStore(const ControllerConfig& config);
+
+// Text output shows every text the controller did not write itself (what
+// agents, DHCP clients and feeds said, kept in the store) through this:
+// escaped, so it cannot act on the terminal or start a line of its own.
+// JSON output carries it exactly instead (util::terminalSafeJson).
+inline std::string shown(std::string_view text) { return util::escapeForTerminal(text); }
+
+// The id of the machine an operator's word names: its id, else a host name
+// only one machine has (chooseMachine). Otherwise nullopt, with exitCode 1
+// and the reason on stderr: no machine fits, or several machines have that
+// host name, each listed with its id, host name, last report and state so
+// that the operator names one by its id.
+// notFoundHint is added to the line that says no machine fits.
+std::optional<std::string> machineIdFor(store::Store& store, const std::string& idOrHostname, int& exitCode,
+                                        const std::string& notFoundHint = "");
 
 // The logger administrative commands record their actions with: the audit
 // file of the configuration, never the terminal.

@@ -1,6 +1,7 @@
 // diagnose: which advisories affect a machine and what the policy does about
 // them. A stored machine by id or host name, every machine, or an inventory
 // file (agentless use; nothing is stored).
+#include <cstdio>
 #include <iostream>
 
 #include "common/io/files.h"
@@ -40,8 +41,8 @@ int diagnoseCommand(const Words& words) {
         std::cout << diagnosisJson(who, d) << "\n";
         return;
       }
-      std::cout << "Machine " << who.hostname << " (" << who.id << "), " << who.ecosystem << ", "
-                << index.size() << " advisories known\n";
+      std::cout << "Machine " << shown(who.hostname) << " (" << shown(who.id) << "), " << shown(who.ecosystem)
+                << ", " << index.size() << " advisories known\n";
       printDiagnosis(std::cout, d, "  ");
     };
 
@@ -60,9 +61,10 @@ int diagnoseCommand(const Words& words) {
     }
 
     if (!args->positional().empty()) {
-      const std::string& key = args->positional()[0];
-      auto m = store->machine(key);
-      if (!m) return runtimeError("no machine with id or host name '" + key + "'");
+      const auto id = machineIdFor(*store, args->positional()[0], exitCode);
+      if (!id) return exitCode;
+      auto m = store->machine(*id);
+      if (!m) return runtimeError("machine " + *id + " is no longer stored");
       const auto facts = dx::factsFrom(m->info, m->summary.id);
       show({m->summary.id, m->summary.hostname, facts.ecosystem}, dx::diagnose(facts, index, *policy, now));
       return 0;
@@ -91,8 +93,8 @@ int diagnoseCommand(const Words& words) {
         if (x.kind == dx::Measure::Kind::Filter || x.kind == dx::Measure::Kind::StopService) ++filter;
         if (x.kind == dx::Measure::Kind::Quarantine) ++quarantine;
       }
-      std::printf("%-36s  %-24s  %-14s  %6zu  %5d  %6d  %6d  %d\n", s.id.c_str(), s.hostname.c_str(),
-                  d.group.c_str(), d.vulnerabilities.size(), patch, filter, quarantine, waiting);
+      std::printf("%-36s  %-24s  %-14s  %6zu  %5d  %6d  %6d  %d\n", shown(s.id).c_str(), shown(s.hostname).c_str(),
+                  shown(d.group).c_str(), d.vulnerabilities.size(), patch, filter, quarantine, waiting);
     }
     if (json) std::cout << (first ? "]\n" : "\n]\n");
     else if (machines.empty()) std::cout << "(no machines have reported yet)\n";

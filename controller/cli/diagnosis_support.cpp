@@ -9,6 +9,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include "common/util/text.h"
+#include "controller/cli/command_support.h"
 #include "controller/config/policy_file.h"
 #include "controller/feeds/osv_advisory.h"
 
@@ -119,34 +121,36 @@ std::string diagnosisJson(const DiagnosedMachine& machine, const dx::Diagnosis& 
   root->set("ignored_unimportant", d.ignoredUnimportant);
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(root, out, 2);
-  return out.str();
+  return util::terminalSafeJson(out.str());
 }
 
+// Advisory ids, packages, versions and reasons come from feeds and agents:
+// each is shown escaped, padded to its column after escaping.
 void printDiagnosis(std::ostream& out, const dx::Diagnosis& d, const std::string& in) {
-  out << in << "group:       " << d.group << " (" << d.groupRule << ")\n";
-  if (!d.note.empty()) out << in << "note:        " << d.note << "\n";
+  out << in << "group:       " << shown(d.group) << " (" << shown(d.groupRule) << ")\n";
+  if (!d.note.empty()) out << in << "note:        " << shown(d.note) << "\n";
   out << in << "vulnerabilities: " << d.vulnerabilities.size();
   if (d.ignoredUnimportant) out << " (" << d.ignoredUnimportant << " marked unimportant not shown)";
   out << "\n";
   for (const auto& v : d.vulnerabilities) {
-    out << in << "  " << std::left << std::setw(22) << v.advisory << " " << std::setw(24) << v.package << " "
-        << std::setw(20) << v.installed << " fixed " << std::setw(20) << (v.fixed ? *v.fixed : "(none yet)") << " "
-        << dx::severityName(v.severity);
-    if (v.source != v.package) out << "  source " << v.source << " " << v.sourceVersion;
+    out << in << "  " << std::left << std::setw(22) << shown(v.advisory) << " " << std::setw(24) << shown(v.package)
+        << " " << std::setw(20) << shown(v.installed) << " fixed " << std::setw(20)
+        << (v.fixed ? shown(*v.fixed) : "(none yet)") << " " << dx::severityName(v.severity);
+    if (v.source != v.package) out << "  source " << shown(v.source) << " " << shown(v.sourceVersion);
     std::string aliases;
     for (const auto& a : v.aliases) aliases += (aliases.empty() ? "" : ",") + a;
-    if (!aliases.empty()) out << "  " << aliases;
+    if (!aliases.empty()) out << "  " << shown(aliases);
     out << "\n";
   }
   out << in << "measures: " << d.measures.size() << "\n";
   for (const auto& m : d.measures)
     out << in << "  " << std::left << std::setw(12) << dx::measureKindName(m.kind) << " " << std::setw(22)
-        << m.advisory << " " << std::setw(20) << m.package << " " << m.reason << "\n";
+        << shown(m.advisory) << " " << std::setw(20) << shown(m.package) << " " << shown(m.reason) << "\n";
   if (!d.unmeasured.empty()) {
     out << in << "no measure: " << d.unmeasured.size() << "\n";
     for (const auto& u : d.unmeasured)
-      out << in << "  " << std::left << std::setw(22) << u.advisory << " " << std::setw(20) << u.package << " "
-          << u.reason << "\n";
+      out << in << "  " << std::left << std::setw(22) << shown(u.advisory) << " " << std::setw(20) << shown(u.package)
+          << " " << shown(u.reason) << "\n";
   }
 }
 

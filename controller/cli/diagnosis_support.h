@@ -27,7 +27,7 @@ struct DiagnosedMachine {
 
 // The documented `diagnose --json` object, without a trailing newline.
 std::string diagnosisJson(const DiagnosedMachine& machine, const diagnosis::Diagnosis& d);
-// Poco JSON pieces for embedding (machine show --json).
+// The diagnosis in words, as `diagnose` and `machine show` print it.
 void printDiagnosis(std::ostream& out, const diagnosis::Diagnosis& d, const std::string& indent);
 
 }  // namespace portcullis::controller::cli

@@ -15,7 +15,6 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Stringifier.h>
 
 namespace portcullis::controller::cli {
 namespace {
@@ -40,7 +39,7 @@ int trust(const portcullis::cli::Arguments& args, const ControllerConfig& config
   if (!type) return runtimeError(*keyFile + ": " + type.error());
   openStore(config)->trustPublisher(store::Publisher{name, *pem, level, unixNow()});
   auditLog(config).notice("PUBLISHER_TRUSTED name=%s level=%d key=%s", name, level, *type);
-  std::cout << "publisher " << name << " trusted at level " << level << " (" << *type << " key)\n";
+  std::cout << "publisher " << shown(name) << " trusted at level " << level << " (" << *type << " key)\n";
   return 0;
 }
 
@@ -82,7 +81,7 @@ int import(const portcullis::cli::Arguments& args, const ControllerConfig& confi
     files = std::move(unpacked).value();
   }
   const auto scan = feeds::scanFeed(files);
-  for (const auto& bad : scan.unparsable) std::cerr << "portcullis-controller: skipped " << bad << "\n";
+  for (const auto& bad : scan.unparsable) std::cerr << "portcullis-controller: skipped " << shown(bad) << "\n";
   std::vector<store::StoredAdvisory> records;
   const auto now = unixNow();
   for (const auto& r : scan.records)
@@ -153,13 +152,12 @@ int advisoriesCommand(const Words& words) {
         o->set("imported", isoTime(x.importedAt));
         a->add(o);
       }
-      Poco::JSON::Stringifier::stringify(a, std::cout, 2);
-      std::cout << "\n";
+      std::cout << jsonText(a);
       return 0;
     }
     for (const auto& x : list)
-      std::cout << x.id << "  " << x.modified << "  " << (x.publisher.empty() ? "(insecure)" : x.publisher) << "  "
-                << x.summary << "\n";
+      std::cout << shown(x.id) << "  " << shown(x.modified) << "  "
+                << (x.publisher.empty() ? "(insecure)" : shown(x.publisher)) << "  " << shown(x.summary) << "\n";
     if (list.empty()) std::cout << "(no advisories imported)\n";
     return 0;
   } catch (const std::exception& e) {

@@ -2,7 +2,6 @@
 // release and quarantine act on a machine (its admission state, recorded as
 // an operator's transition) or, for a MAC no agent reports, on the MAC itself.
 #include <iostream>
-#include <sstream>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -29,7 +28,7 @@ std::string shownState(const dhcp::Lease& l, std::int64_t now) {
 }
 
 std::string leasesJson(const std::vector<dhcp::Lease>& leases, std::int64_t now) {
-  Poco::JSON::Array list;
+  Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
   for (const auto& l : leases) {
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("address", dhcp::formatIpv4(l.address));
@@ -44,12 +43,9 @@ std::string leasesJson(const std::vector<dhcp::Lease>& leases, std::int64_t now)
     o->set("client_id", l.clientId);
     o->set("relay", l.relay ? Poco::Dynamic::Var(dhcp::formatIpv4(l.relay)) : Poco::Dynamic::Var());
     o->set("relay_agent_info", l.agentInfo);
-    list.add(o);
+    list->add(o);
   }
-  std::ostringstream out;
-  list.stringify(out, 2);
-  out << "\n";
-  return out.str();
+  return jsonText(list);
 }
 
 int gateAction(const Words& words, const char* usage, admission::AdmissionState toState) {
@@ -66,16 +62,21 @@ int gateAction(const Words& words, const char* usage, admission::AdmissionState 
     const auto now = unixNow();
     std::string machineId;
     const auto mac = dhcp::parseMac(target);
-    if (mac) machineId = store->macStanding(*mac).machineId;
-    else if (auto m = store->machine(target)) machineId = m->summary.id;
-    else return runtimeError("no machine with id or host name '" + target + "' (a MAC is aa:bb:cc:dd:ee:ff)");
+    if (mac) {
+      machineId = store->macStanding(*mac).machineId;
+    } else {
+      // A host name several machines have names none: the operator gives an id.
+      const auto id = machineIdFor(*store, target, exitCode, " (a MAC is aa:bb:cc:dd:ee:ff)");
+      if (!id) return exitCode;
+      machineId = *id;
+    }
 
     if (machineId.empty()) {
       // A MAC no agent reports: the hold is on the MAC.
       store->setGateHold(*mac, release ? "release" : "quarantine", "operator", now);
       auditLog(*config).notice("%s mac=%s by=operator", std::string(release ? "GATE_RELEASED" : "GATE_QUARANTINED"),
                                *mac);
-      std::cout << "MAC " << *mac << (release ? " released: production lease" : " quarantined: quarantine lease")
+      std::cout << "MAC " << shown(*mac) << (release ? " released: production lease" : " quarantined: quarantine lease")
                 << " from its next DHCP request\n";
       return 0;
     }
@@ -92,7 +93,7 @@ int gateAction(const Words& words, const char* usage, admission::AdmissionState 
       store->enqueueCommand(machineId, renewLeaseTo(toName), now);
     auditLog(*config).notice("%s machine=%s from=%s by=operator",
                              std::string(release ? "MACHINE_RELEASED" : "MACHINE_QUARANTINED"), machineId, stateName);
-    std::cout << "machine " << machineId << " " << (state == toState ? "was already " : "is now ") << toName
+    std::cout << "machine " << shown(machineId) << " " << (state == toState ? "was already " : "is now ") << toName
               << (release ? ": production lease" : ": quarantine lease") << " from its next DHCP request\n";
     return 0;
   } catch (const std::exception& e) {
@@ -116,10 +117,10 @@ int leasesCommand(const Words& words) {
       return 0;
     }
     for (const auto& l : leases)
-      std::cout << dhcp::formatIpv4(l.address) << "  " << l.mac << "  " << dhcp::poolKindName(l.pool) << "  "
+      std::cout << dhcp::formatIpv4(l.address) << "  " << shown(l.mac) << "  " << dhcp::poolKindName(l.pool) << "  "
                 << shownState(l, now) << "  " << isoTime(l.expires) << "  "
-                << (l.machineId.empty() ? "-" : l.machineId) << "  " << (l.hostname.empty() ? "-" : l.hostname)
-                << "  [" << l.subnet << "]\n";
+                << (l.machineId.empty() ? "-" : shown(l.machineId)) << "  "
+                << (l.hostname.empty() ? "-" : shown(l.hostname)) << "  [" << shown(l.subnet) << "]\n";
     if (leases.empty()) std::cout << "(no leases)\n";
     return 0;
   } catch (const std::exception& e) {

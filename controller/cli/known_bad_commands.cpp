@@ -5,7 +5,6 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Stringifier.h>
 
 #include "common/io/files.h"
 #include "controller/cli/command_support.h"
@@ -34,7 +33,7 @@ int importList(const portcullis::cli::Arguments& args, const ControllerConfig& c
   const auto added = store->sensors().addKnownBad(hashes);
   auditLog(config).notice("KNOWN_BAD_IMPORTED path=%s source=%s entries=%z added=%z skipped_other_hashes=%z", path,
                           source, hashes.size(), added, list->skippedOtherHashes);
-  std::cout << "imported " << hashes.size() << " known-bad hashes from " << source << ": " << added << " new, "
+  std::cout << "imported " << hashes.size() << " known-bad hashes from " << shown(source) << ": " << added << " new, "
             << hashes.size() - added << " known already";
   if (list->skippedOtherHashes > 0)
     std::cout << "; skipped " << list->skippedOtherHashes << " MD5/SHA-1 entries (agents report SHA-256)";
@@ -55,12 +54,12 @@ int listAll(const portcullis::cli::Arguments& args, const ControllerConfig& conf
       o->set("added", isoTime(k.addedAt));
       a->add(o);
     }
-    Poco::JSON::Stringifier::stringify(a, std::cout, 2);
-    std::cout << "\n";
+    std::cout << jsonText(a);
     return 0;
   }
   for (const auto& k : all)
-    std::cout << k.sha256 << "  " << k.name << "  " << k.source << "  " << isoTime(k.addedAt) << "\n";
+    std::cout << shown(k.sha256) << "  " << shown(k.name) << "  " << shown(k.source) << "  " << isoTime(k.addedAt)
+              << "\n";
   if (all.empty()) std::cout << "(no known-bad hashes)\n";
   return 0;
 }

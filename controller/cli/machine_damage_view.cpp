@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
+#include "controller/cli/command_support.h"
 #include "controller/cli/machine_json.h"
 #include "controller/enforcement/enforcement.h"
 
@@ -38,35 +39,37 @@ MachineDamageView loadDamageView(store::Store& store, const std::string& machine
   return v;
 }
 
+// Paths, sign names, audit details and notice errors come from agents,
+// known-bad lists and mail servers: each is shown escaped.
 void printDamageView(std::ostream& out, const MachineDamageView& v) {
   out << "  files:       " << v.files.files << " watched"
       << (v.files.complete ? ", whole list of " + isoTime(v.files.listedAt) : std::string(", no whole list yet"))
       << "\n";
   for (const auto& c : v.recentChanges)
-    out << "    " << isoTime(c.at) << "  " << c.kind << "  " << c.path << "  "
-        << (c.sha256After.empty() ? "-" : c.sha256After.substr(0, 12)) << "\n";
+    out << "    " << isoTime(c.at) << "  " << shown(c.kind) << "  " << shown(c.path) << "  "
+        << (c.sha256After.empty() ? "-" : shown(c.sha256After.substr(0, 12))) << "\n";
   for (const auto& k : v.knownBad)
-    out << "    KNOWN BAD " << k.file.path << "  " << k.bad.name << "  sha256 " << k.file.sha256 << "  ("
-        << k.bad.source << ")\n";
+    out << "    KNOWN BAD " << shown(k.file.path) << "  " << shown(k.bad.name) << "  sha256 " << shown(k.file.sha256)
+        << "  (" << shown(k.bad.source) << ")\n";
   if (!v.signs.empty()) out << "  damage:\n";
   for (const auto& r : v.signs) {
-    out << "    " << r.own.sign << "  seen " << isoTime(r.own.firstSeen)
+    out << "    " << shown(r.own.sign) << "  seen " << isoTime(r.own.firstSeen)
         << (r.own.clearedAt ? ", gone " + isoTime(r.own.clearedAt) : std::string(", still")) << "\n"
-        << "      range: " << r.summary;
+        << "      range: " << shown(r.summary);
     std::string others;
     for (const auto& s : r.all)
-      if (s.machineId != r.own.machineId) others += (others.empty() ? ": " : ", ") + s.machineId;
+      if (s.machineId != r.own.machineId) others += (others.empty() ? ": " : ", ") + shown(s.machineId);
     out << others << "\n";
   }
   if (!v.audit.empty()) out << "  audit:\n";
   for (const auto& e : v.audit)
-    out << "    " << isoTime(e.at) << "  " << e.event << "  " << e.detail
-        << (e.commandId.empty() ? "" : "  [" + e.commandId + "]") << "\n";
+    out << "    " << isoTime(e.at) << "  " << shown(e.event) << "  " << shown(e.detail)
+        << (e.commandId.empty() ? "" : "  [" + shown(e.commandId) + "]") << "\n";
   if (!v.notices.empty()) out << "  owner notices:\n";
   for (const auto& n : v.notices)
-    out << "    " << isoTime(n.createdAt) << "  " << n.event << "  " << n.state
+    out << "    " << isoTime(n.createdAt) << "  " << shown(n.event) << "  " << shown(n.state)
         << (n.sentAt ? " " + isoTime(n.sentAt) : std::string())
-        << (n.lastError.empty() ? "" : "  (" + n.lastError + ")") << "\n";
+        << (n.lastError.empty() ? "" : "  (" + shown(n.lastError) + ")") << "\n";
 }
 
 void addDamageJson(Object& o, const MachineDamageView& v) {

@@ -8,6 +8,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include "common/util/text.h"
 #include "common/wire/command_kind.h"
 #include "controller/cli/machine_damage_view.h"
 
@@ -39,14 +40,14 @@ Array::Ptr strings(const google::protobuf::RepeatedPtrField<std::string>& list) 
   return a;
 }
 
-std::string render(const Poco::Dynamic::Var& value) {
+}  // namespace
+
+std::string jsonText(const Poco::Dynamic::Var& value) {
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(value, out, 2);
   out << "\n";
-  return out.str();
+  return util::terminalSafeJson(out.str());
 }
-
-}  // namespace
 
 std::string isoTime(std::int64_t unixSeconds) {
   if (unixSeconds == 0) return "";
@@ -61,7 +62,7 @@ std::string isoTime(std::int64_t unixSeconds) {
 std::string machinesJson(const std::vector<store::MachineSummary>& machines) {
   Array::Ptr a = new Array;
   for (const auto& m : machines) a->add(summaryObject(m));
-  return render(a);
+  return jsonText(a);
 }
 
 std::string machineJson(const store::MachineRecord& machine, const std::vector<store::Transition>& transitions,
@@ -184,7 +185,7 @@ std::string machineJson(const store::MachineRecord& machine, const std::vector<s
       o->set(key, d->get(key));
   }
   if (damage) addDamageJson(*o, *damage);
-  return render(o);
+  return jsonText(o);
 }
 
 std::string commandsJson(const std::vector<store::OutboxCommand>& commands) {
@@ -208,7 +209,7 @@ std::string commandsJson(const std::vector<store::OutboxCommand>& commands) {
                          : parser.parse(wire::reportJson(c.result)));
     a->add(x);
   }
-  return render(a);
+  return jsonText(a);
 }
 
 std::string agentsJson(const std::vector<store::AgentRecord>& agents) {
@@ -222,7 +223,7 @@ std::string agentsJson(const std::vector<store::AgentRecord>& agents) {
     x->set("revoked", isoTime(r.revokedAt));
     a->add(x);
   }
-  return render(a);
+  return jsonText(a);
 }
 
 }  // namespace portcullis::controller::cli

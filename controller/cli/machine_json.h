@@ -4,11 +4,17 @@
 #include <string>
 #include <vector>
 
+#include <Poco/Dynamic/Var.h>
+
 #include "controller/store/store.h"
 
 namespace portcullis::controller::cli {
 
 std::string isoTime(std::int64_t unixSeconds);  // "2026-11-23T04:05:06Z", "" for 0
+
+// A value as every --json prints it: indented by 2, a newline after, and
+// safe to show on a terminal with its meaning unchanged (util::terminalSafeJson).
+std::string jsonText(const Poco::Dynamic::Var& value);
 
 std::string machinesJson(const std::vector<store::MachineSummary>& machines);
 // diagnosis: the `diagnose --json` text of the machine, whose keys are added.

@@ -29,8 +29,8 @@ int machinesCommand(const Words& words) {
     std::printf("%-36s  %-24s  %-14s  %-8s  %8s  %-11s  %s\n", "ID", "HOSTNAME", "OS", "ARCH",
                 "PACKAGES", "STATE", "LAST SEEN");
     for (const auto& m : machines)
-      std::printf("%-36s  %-24s  %-14s  %-8s  %8lld  %-11s  %s\n", m.id.c_str(), m.hostname.c_str(),
-                  (m.osId + " " + m.osVersion).c_str(), m.arch.c_str(),
+      std::printf("%-36s  %-24s  %-14s  %-8s  %8lld  %-11s  %s\n", shown(m.id).c_str(), shown(m.hostname).c_str(),
+                  shown(m.osId + " " + m.osVersion).c_str(), shown(m.arch).c_str(),
                   static_cast<long long>(m.packageCount), admission::admissionName(m.state), isoTime(m.lastSeen).c_str());
     if (machines.empty()) std::cout << "(no machines have reported yet)\n";
     return 0;
@@ -50,9 +50,10 @@ int machineCommand(const Words& words) {
   if (!config) return exitCode;
   try {
     auto store = openStore(*config);
-    const std::string& key = args->positional()[1];
-    auto m = store->machine(key);
-    if (!m) return runtimeError("no machine with id or host name '" + key + "'");
+    const auto id = machineIdFor(*store, args->positional()[1], exitCode);
+    if (!id) return exitCode;
+    auto m = store->machine(*id);
+    if (!m) return runtimeError("machine " + *id + " is no longer stored");
     const auto transitions = store->transitions(m->summary.id);
     auto policy = policyFor(*config);
     if (!policy) return runtimeError(policy.error());
@@ -77,48 +78,50 @@ int machineCommand(const Words& words) {
                                &damage);
       return 0;
     }
+    // Every text below that an agent, a feed or the store gave is shown
+    // escaped: it cannot act on the terminal or start a line of its own.
     const auto& s = m->summary;
     const auto& info = m->info;
-    std::cout << "Machine " << s.id << "\n"
-              << "  host name:   " << s.hostname << "\n"
-              << "  machine id:  " << info.machine_id() << "\n"
-              << "  OS:          " << info.os().pretty_name() << " (" << s.osId << " " << s.osVersion << ")\n"
-              << "  kernel:      " << s.kernel << " (" << s.arch << ")\n"
+    std::cout << "Machine " << shown(s.id) << "\n"
+              << "  host name:   " << shown(s.hostname) << "\n"
+              << "  machine id:  " << shown(info.machine_id()) << "\n"
+              << "  OS:          " << shown(info.os().pretty_name()) << " (" << shown(s.osId + " " + s.osVersion) << ")\n"
+              << "  kernel:      " << shown(s.kernel) << " (" << shown(s.arch) << ")\n"
               << "  state:       " << admission::admissionName(s.state) << "\n"
               << "  first seen:  " << isoTime(s.firstSeen) << "\n"
               << "  last seen:   " << isoTime(s.lastSeen) << "\n"
               << "  interfaces:\n";
     for (const auto& i : info.interfaces()) {
-      std::cout << "    " << i.name() << "  " << i.mac() << (i.up() ? "  up" : "  down");
-      for (const auto& a : i.ipv4()) std::cout << "  " << a;
-      for (const auto& a : i.ipv6()) std::cout << "  " << a;
+      std::cout << "    " << shown(i.name()) << "  " << shown(i.mac()) << (i.up() ? "  up" : "  down");
+      for (const auto& a : i.ipv4()) std::cout << "  " << shown(a);
+      for (const auto& a : i.ipv6()) std::cout << "  " << shown(a);
       std::cout << "\n";
     }
     std::cout << "  listening:\n";
     for (const auto& l : info.listening())
-      std::cout << "    " << (l.protocol() == v1::ListeningSocket::UDP ? "udp " : "tcp ") << l.address()
-                << ":" << l.port() << "  " << (l.process().empty() ? "-" : l.process())
-                << (l.package().empty() ? "" : "  (" + l.package() + ")") << "\n";
+      std::cout << "    " << (l.protocol() == v1::ListeningSocket::UDP ? "udp " : "tcp ") << shown(l.address())
+                << ":" << l.port() << "  " << (l.process().empty() ? "-" : shown(l.process()))
+                << (l.package().empty() ? "" : "  (" + shown(l.package()) + ")") << "\n";
     std::cout << "  hardware:\n";
     for (const auto& d : info.hardware())
-      std::cout << "    " << d.kind() << "  " << d.name()
-                << (d.vendor_id().empty() ? "" : "  " + d.vendor_id() + ":" + d.product_id())
-                << (d.description().empty() ? "" : "  " + d.description())
-                << (d.serial().empty() ? "" : "  serial " + d.serial()) << (d.removable() ? "  removable" : "")
+      std::cout << "    " << shown(d.kind()) << "  " << shown(d.name())
+                << (d.vendor_id().empty() ? "" : "  " + shown(d.vendor_id()) + ":" + shown(d.product_id()))
+                << (d.description().empty() ? "" : "  " + shown(d.description()))
+                << (d.serial().empty() ? "" : "  serial " + shown(d.serial())) << (d.removable() ? "  removable" : "")
                 << (d.mass_storage() ? "  mass-storage" : "") << "\n";
     if (info.has_antivirus()) {
       const auto& av = info.antivirus();
-      std::cout << "  antivirus:   " << (av.engine().empty() ? "-" : av.engine())
-                << (av.signature_version().empty() ? "" : " database " + av.signature_version()) << " via "
-                << (av.via().empty() ? "-" : av.via()) << ", last full scan "
+      std::cout << "  antivirus:   " << (av.engine().empty() ? "-" : shown(av.engine()))
+                << (av.signature_version().empty() ? "" : " database " + shown(av.signature_version())) << " via "
+                << (av.via().empty() ? "-" : shown(av.via())) << ", last full scan "
                 << (av.last_full_scan_unix() ? isoTime(av.last_full_scan_unix()) : std::string("never"))
-                << (av.error().empty() ? "" : ", last scan failed: " + av.error()) << "\n";
+                << (av.error().empty() ? "" : ", last scan failed: " + shown(av.error())) << "\n";
       for (const auto& f : av.findings())
-        std::cout << "    FOUND " << f.signature() << "  " << f.path() << "  sha256 " << (f.sha256().empty() ? "-" : f.sha256())
-                  << "  " << isoTime(f.detected_at_unix()) << "\n";
+        std::cout << "    FOUND " << shown(f.signature()) << "  " << shown(f.path()) << "  sha256 "
+                  << (f.sha256().empty() ? "-" : shown(f.sha256())) << "  " << isoTime(f.detected_at_unix()) << "\n";
       if (av.findings_size() > 0) {
         std::cout << "    damage range: " << range.size() << " other machine" << (range.size() == 1 ? "" : "s");
-        for (std::size_t i = 0; i < range.size(); ++i) std::cout << (i ? ", " : ": ") << range[i];
+        for (std::size_t i = 0; i < range.size(); ++i) std::cout << (i ? ", " : ": ") << shown(range[i]);
         std::cout << "\n";
       }
     }
@@ -127,10 +130,11 @@ int machineCommand(const Words& words) {
     std::cout << "  processes:   " << info.processes_size() << "\n"
               << "  packages:    " << s.packageCount << " installed\n";
     for (const auto& p : info.packages())
-      std::cout << "    " << p.name() << " " << p.version() << " " << p.arch() << "\n";
+      std::cout << "    " << shown(p.name()) << " " << shown(p.version()) << " " << shown(p.arch()) << "\n";
     std::cout << "  history:\n";
     for (const auto& t : transitions)
-      std::cout << "    " << isoTime(t.at) << "  " << admission::admissionName(t.fromState) << " -> " << admission::admissionName(t.toState) << "  (" << t.cause << ")\n";
+      std::cout << "    " << isoTime(t.at) << "  " << admission::admissionName(t.fromState) << " -> "
+                << admission::admissionName(t.toState) << "  (" << shown(t.cause) << ")\n";
     return 0;
   } catch (const std::exception& e) {
     return runtimeError(e.what());
@@ -151,8 +155,8 @@ int commandsCommand(const Words& words) {
       return 0;
     }
     for (const auto& c : commands)
-      std::cout << c.id << "  " << c.machineId << "  " << c.kind << "  " << store::stateName(c.state) << "  "
-                << isoTime(c.createdAt) << "  " << c.resultDetail << "\n";
+      std::cout << shown(c.id) << "  " << shown(c.machineId) << "  " << shown(c.kind) << "  "
+                << store::stateName(c.state) << "  " << isoTime(c.createdAt) << "  " << shown(c.resultDetail) << "\n";
     if (commands.empty()) std::cout << "(no commands)\n";
     return 0;
   } catch (const std::exception& e) {
