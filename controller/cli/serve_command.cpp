@@ -1,10 +1,12 @@
 // `serve`: the controller daemon. Signals are taken synchronously by the main
 // thread (sigwait), so no work happens inside a signal handler.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 
@@ -18,6 +20,7 @@
 #include "controller/cli/commands.h"
 #include "controller/server/agent_listener.h"
 #include "controller/server/agent_service.h"
+#include "controller/server/descriptor_budget.h"
 #include "controller/dhcp_edge/admission_query_server.h"
 #include "controller/dhcp_edge/dhcp_server.h"
 #include "controller/enforcement/enforcement.h"
@@ -104,6 +107,37 @@ Result<std::unique_ptr<dhcp_edge::DhcpServer>> startDhcpGate(const ControllerCon
   return server;
 }
 
+// Every agent connection is a descriptor: the soft limit goes up to the hard
+// one, and the log says what it is, and warns when even that is short of what
+// max_connections needs (then the listener pauses and sheds at the limit).
+void raiseDescriptorLimit(Poco::Logger& logger, std::int64_t maxConnections) {
+  rlimit current{};
+  if (getrlimit(RLIMIT_NOFILE, &current) != 0) {
+    logger.warning("DESCRIPTOR_LIMIT_UNKNOWN reason=%s", std::string(std::strerror(errno)));
+    return;
+  }
+  const std::uint64_t hard = current.rlim_max == RLIM_INFINITY ? ~std::uint64_t{0} : current.rlim_max;
+  const auto plan = server::planDescriptors({current.rlim_cur, hard}, static_cast<std::uint64_t>(maxConnections));
+  std::uint64_t soft = current.rlim_cur;
+  if (plan.raiseTo > soft) {
+    rlimit raised{static_cast<rlim_t>(plan.raiseTo), current.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+      soft = plan.raiseTo;
+    else
+      logger.warning("DESCRIPTOR_LIMIT_NOT_RAISED soft=%Lu wanted=%Lu reason=%s", static_cast<Poco::UInt64>(soft),
+                     static_cast<Poco::UInt64>(plan.raiseTo), std::string(std::strerror(errno)));
+  }
+  const std::string hardText = current.rlim_max == RLIM_INFINITY ? "unlimited" : std::to_string(hard);
+  logger.notice("DESCRIPTOR_LIMIT soft=%Lu hard=%s needed=%Lu max_connections=%Ld", static_cast<Poco::UInt64>(soft),
+                hardText, static_cast<Poco::UInt64>(plan.needed), static_cast<Poco::Int64>(maxConnections));
+  if (soft < plan.needed)
+    logger.warning("DESCRIPTOR_LIMIT_LOW soft=%Lu needed=%Lu reason=below [listen] max_connections (%Ld) and %Lu "
+                   "for the rest of the controller: raise LimitNOFILE (systemd) or the hard limit, or lower "
+                   "max_connections",
+                   static_cast<Poco::UInt64>(soft), static_cast<Poco::UInt64>(plan.needed),
+                   static_cast<Poco::Int64>(maxConnections), static_cast<Poco::UInt64>(server::kDescriptorsBesideAgents));
+}
+
 }  // namespace
 
 int serveCommand(const Words& words) {
@@ -144,12 +178,17 @@ int serveCommand(const Words& words) {
       std::cout << "configuration " << config->file.string() << " is valid\n";
       return 0;
     }
+    raiseDescriptorLimit(logger, config->maxConnections);
 
     server::EnrollmentAuthority authority(*store, *caCert, *caKey,
                                           static_cast<int>(config->certificateValidityDays));
     server::ServiceOptions serviceOptions;
     serviceOptions.reportIntervalSeconds = static_cast<std::uint32_t>(config->reportIntervalSeconds);
     serviceOptions.workers = static_cast<std::size_t>(config->workers);
+    serviceOptions.limits.packages = static_cast<std::size_t>(config->maxPackages);
+    serviceOptions.limits.files = static_cast<std::size_t>(config->maxFiles);
+    serviceOptions.limits.hardware = static_cast<std::size_t>(config->maxHardware);
+    serviceOptions.enrollFailuresPerMinute = static_cast<unsigned>(config->enrollFailuresPerMinute);
     server::AgentService service({*store, *store, *store, store->sensors()}, authority, serviceOptions, unixNow);
     enforcement::NotifierSettings notify;
     notify.command = config->notifyCommand;
@@ -185,6 +224,7 @@ int serveCommand(const Words& words) {
     listenerOptions.port = config->listenPort;
     listenerOptions.maxFrame = static_cast<std::size_t>(config->maxFrameBytes);
     listenerOptions.handshakeTimeoutSeconds = static_cast<int>(config->handshakeTimeoutSeconds);
+    listenerOptions.firstMessageTimeoutSeconds = static_cast<int>(config->enrollTimeoutSeconds);
     listenerOptions.maxConnections = static_cast<std::size_t>(config->maxConnections);
     // The DHCP gate, when configured.
     std::unique_ptr<dhcp_edge::DhcpServer> dhcpServer;

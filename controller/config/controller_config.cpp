@@ -27,6 +27,9 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   if (c.maxFrameBytes < 1024 || c.maxFrameBytes > 256LL * 1024 * 1024)
     r.addError("listen.max_frame", "must be between 1KiB and 256MiB");
   c.handshakeTimeoutSeconds = r.seconds("listen.handshake_timeout", c.handshakeTimeoutSeconds);
+  c.enrollTimeoutSeconds = r.seconds("listen.enroll_timeout", c.enrollTimeoutSeconds);
+  if (c.enrollTimeoutSeconds < 1 || c.enrollTimeoutSeconds > 600)
+    r.addError("listen.enroll_timeout", "must be between 1s and 10m");
   c.maxConnections = r.integer("listen.max_connections", c.maxConnections, 1, 1000000);
 
   c.caCert = config::resolvePath(state, r.text("tls.ca_cert", "ca.crt"));
@@ -40,6 +43,10 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   if (c.reportIntervalSeconds < 5) r.addError("agents.report_interval", "must be at least 5s");
   c.certificateValidityDays = r.integer("agents.certificate_days", c.certificateValidityDays, 1, 3650);
   c.defaultTokenTtlSeconds = r.seconds("agents.token_ttl", c.defaultTokenTtlSeconds);
+  c.enrollFailuresPerMinute = r.integer("agents.enroll_failures_per_minute", c.enrollFailuresPerMinute, 1, 10000);
+  c.maxPackages = r.integer("agents.max_packages", c.maxPackages, 1, 10000000);
+  c.maxFiles = r.integer("agents.max_files", c.maxFiles, 1, 100000000);
+  c.maxHardware = r.integer("agents.max_hardware", c.maxHardware, 1, 1000000);
 
   c.minTrustLevel = r.integer("feeds.min_trust_level", c.minTrustLevel, 1, 5);
 
@@ -91,6 +98,11 @@ std::string defaultControllerConfigText(const std::string& listen, const std::st
          "# Largest frame accepted from an agent; a bigger one closes that connection.\n"
          "max_frame = 4MiB\n"
          "handshake_timeout = 10s\n"
+         "# A client without a certificate must send its enrollment request (an agent\n"
+         "# its Hello) this soon after the handshake, or it is closed.\n"
+         "enroll_timeout = 10s\n"
+         "# Each connection is a file descriptor: serve raises its soft limit to the\n"
+         "# hard one and warns when that is below max_connections + 64.\n"
          "max_connections = 20000\n"
          "\n[tls]\n"
          "ca_cert = ca.crt\n"
@@ -107,6 +119,14 @@ std::string defaultControllerConfigText(const std::string& listen, const std::st
          "certificate_days = 365\n"
          "# Default lifetime of an enrollment token.\n"
          "token_ttl = 1h\n"
+         "# Failed enrollments (a wrong token, say) one address may make a minute;\n"
+         "# past that its enrollments are refused until the minute is over.\n"
+         "enroll_failures_per_minute = 10\n"
+         "# What one machine may hold; a report over a limit is rejected, and the\n"
+         "# agent and the log say which.\n"
+         "max_packages = 20000\n"
+         "max_files = 200000\n"
+         "max_hardware = 2000\n"
          "\n[feeds]\n"
          "# Trust level (1 lowest .. 5 highest) a feed's publisher needs for its signed feed to be imported.\n"
          "min_trust_level = 3\n"

@@ -23,6 +23,9 @@ struct ControllerConfig {
   std::uint16_t listenPort = 9443;
   std::int64_t maxFrameBytes = 4 * 1024 * 1024;
   std::int64_t handshakeTimeoutSeconds = 10;
+  // A client without a certificate that has not sent its enrollment request
+  // (an agent: its Hello) this long after the handshake is closed.
+  std::int64_t enrollTimeoutSeconds = 10;
   std::int64_t maxConnections = 20000;
 
   // [tls]
@@ -38,6 +41,12 @@ struct ControllerConfig {
   std::int64_t reportIntervalSeconds = 300;
   std::int64_t certificateValidityDays = 365;
   std::int64_t defaultTokenTtlSeconds = 3600;
+  // Failed enrollments one address may make a minute; then it waits.
+  std::int64_t enrollFailuresPerMinute = 10;
+  // What one machine may hold: a report over a limit is rejected.
+  std::int64_t maxPackages = 20000;
+  std::int64_t maxFiles = 200000;
+  std::int64_t maxHardware = 2000;
 
   // [feeds]
   std::int64_t minTrustLevel = 3;  // a signed feed's publisher needs at least this level

@@ -81,6 +81,13 @@ std::size_t AdvisoryIndex::packageCount() const {
   return n;
 }
 
+std::size_t AdvisoryIndex::rememberedVersions() const {
+  std::size_t n = 0;
+  for (const auto& [eco, packages] : byPackage_)
+    for (const auto& [name, entries] : packages) n += entries.byVersion.size();
+  return n;
+}
+
 const std::vector<Match>& AdvisoryIndex::matches(std::string_view ecosystem, std::string_view package,
                                                  std::string_view version) const {
   auto eco = byPackage_.find(ecosystem);
@@ -94,6 +101,15 @@ const std::vector<Match>& AdvisoryIndex::matches(std::string_view ecosystem, std
     if (feeds::isAffected(*e.affected, version))
       found.push_back(Match{&e, feeds::fixedVersionFor(*e.affected, version)});
   return memo.emplace(std::string(version), std::move(found)).first->second;
+}
+
+void AdvisoryIndex::forget(std::string_view ecosystem, std::string_view package, std::string_view version) {
+  auto eco = byPackage_.find(ecosystem);
+  if (eco == byPackage_.end()) return;
+  auto pkg = eco->second.find(package);
+  if (pkg == eco->second.end()) return;
+  auto& memo = pkg->second.byVersion;
+  if (auto hit = memo.find(version); hit != memo.end()) memo.erase(hit);
 }
 
 }  // namespace portcullis::diagnosis

@@ -51,9 +51,14 @@ class AdvisoryIndex {
   const std::vector<Match>& matches(std::string_view ecosystem, std::string_view package,
                                     std::string_view version) const;
   bool knows(std::string_view ecosystem, std::string_view package) const;
+  // Lets go of what matches() remembered for this version: no machine has it
+  // any more. A reference matches() returned for it is then dangling.
+  void forget(std::string_view ecosystem, std::string_view package, std::string_view version);
 
   std::size_t size() const { return byId_.size(); }
   std::size_t packageCount() const;
+  // Versions whose matches are remembered now.
+  std::size_t rememberedVersions() const;
 
  private:
   struct Hash {

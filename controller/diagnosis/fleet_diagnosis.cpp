@@ -23,11 +23,41 @@ std::size_t FleetDiagnosis::TupleHash::operator()(const TupleKey& k) const {
   return static_cast<std::size_t>(h ^ (h >> 32));
 }
 
-std::uint32_t FleetDiagnosis::pooled(const std::string& text) {
-  if (auto it = pool_.find(std::string_view(text)); it != pool_.end()) return it->second;
-  const auto id = static_cast<std::uint32_t>(pool_.size());
-  pool_.emplace(text, id);
+std::size_t FleetDiagnosis::MemoHash::operator()(const MemoKey& k) const {
+  std::uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (auto part : {k.ecosystem, k.source, k.sourceVersion}) h = (h ^ part) * 0xff51afd7ed558ccdull;
+  return static_cast<std::size_t>(h ^ (h >> 32));
+}
+
+std::optional<std::uint32_t> FleetDiagnosis::findPooled(std::string_view text) const {
+  if (auto it = pool_.find(text); it != pool_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::uint32_t FleetDiagnosis::acquire(const std::string& text) {
+  if (auto it = pool_.find(std::string_view(text)); it != pool_.end()) {
+    ++poolEntries_[it->second].refs;
+    return it->second;
+  }
+  std::uint32_t id;
+  if (!freePoolIds_.empty()) {
+    id = freePoolIds_.back();
+    freePoolIds_.pop_back();
+  } else {
+    id = static_cast<std::uint32_t>(poolEntries_.size());
+    poolEntries_.emplace_back();
+  }
+  const auto placed = pool_.emplace(text, id).first;
+  poolEntries_[id] = PoolEntry{placed->first, 1};
   return id;
+}
+
+void FleetDiagnosis::release(std::uint32_t id) {
+  PoolEntry& e = poolEntries_[id];
+  if (--e.refs != 0) return;
+  pool_.erase(pool_.find(e.text));
+  e = PoolEntry{};
+  freePoolIds_.push_back(id);
 }
 
 std::uint64_t FleetDiagnosis::neverPatchMask(const InstalledPackage& p) const {
@@ -48,7 +78,8 @@ int FleetDiagnosis::groupIndex(const MachineIdentity& identity) const {
 
 void FleetDiagnosis::setPolicy(Policy policy) {
   policy_ = std::move(policy);
-  for (auto& t : tuples_) t.neverPatch = neverPatchMask(t.package);
+  for (auto& t : tuples_)
+    if (t.live) t.neverPatch = neverPatchMask(t.package);
   for (auto& m : machines_)
     if (!m.profile.identity.id.empty()) m.group = groupIndex(m.profile.identity);
 }
@@ -61,30 +92,94 @@ void FleetDiagnosis::rematch(Tuple& t) const {
 std::uint32_t FleetDiagnosis::intern(std::uint32_t ecosystemId, const std::string& ecosystem,
                                      const InstalledPackage& p) {
   // Most binary packages share their source's name or version: one lookup less each.
-  const std::uint32_t name = pooled(p.name), version = pooled(p.version);
-  const TupleKey key{ecosystemId, name, version, p.source == p.name ? name : pooled(p.source),
-                     p.sourceVersion == p.version ? version : pooled(p.sourceVersion)};
-  if (auto it = tupleIds_.find(key); it != tupleIds_.end()) return it->second;
-  const auto id = static_cast<std::uint32_t>(tuples_.size());
-  Tuple& t = tuples_.emplace_back(Tuple{ecosystem, p, nullptr, neverPatchMask(p), key.source});
+  const auto name = findPooled(p.name), version = findPooled(p.version);
+  const auto source = p.source == p.name ? name : findPooled(p.source);
+  const auto sourceVersion = p.sourceVersion == p.version ? version : findPooled(p.sourceVersion);
+  if (name && version && source && sourceVersion) {
+    const TupleKey key{ecosystemId, *name, *version, *source, *sourceVersion};
+    if (auto it = tupleIds_.find(key); it != tupleIds_.end()) return it->second;
+  }
+  // A new tuple holds a reference to each of its strings until it is freed.
+  addRef(ecosystemId);
+  const TupleKey key{ecosystemId, acquire(p.name), acquire(p.version), acquire(p.source), acquire(p.sourceVersion)};
+  std::uint32_t id;
+  if (!freeTuples_.empty()) {
+    id = freeTuples_.back();
+    freeTuples_.pop_back();
+  } else {
+    id = static_cast<std::uint32_t>(tuples_.size());
+    tuples_.emplace_back();
+    holders_.emplace_back();
+  }
+  Tuple& t = tuples_[id];
+  t = Tuple{ecosystem, p, nullptr, neverPatchMask(p), key.source, key, true};
   rematch(t);
   tupleIds_.emplace(key, id);
+  ++memoUsers_[MemoKey{key.ecosystem, key.source, key.sourceVersion}];
   tuplesBySource_[sourceKey(ecosystem, p.source)].push_back(id);
-  holders_.emplace_back();
   return id;
 }
 
+void FleetDiagnosis::freeTuple(std::uint32_t id) {
+  Tuple& t = tuples_[id];
+  const TupleKey key = t.key;
+  tupleIds_.erase(key);
+  // The index's memo of this source version goes with its last tuple.
+  if (auto users = memoUsers_.find(MemoKey{key.ecosystem, key.source, key.sourceVersion});
+      users != memoUsers_.end() && --users->second == 0) {
+    memoUsers_.erase(users);
+    index_.forget(t.ecosystem, t.package.source, t.package.sourceVersion);
+  }
+  if (auto list = tuplesBySource_.find(sourceKey(t.ecosystem, t.package.source)); list != tuplesBySource_.end()) {
+    auto& ids = list->second;
+    ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+    if (ids.empty()) tuplesBySource_.erase(list);
+  }
+  for (auto pooledId : {key.ecosystem, key.name, key.version, key.source, key.sourceVersion}) release(pooledId);
+  t = Tuple{};
+  std::vector<std::uint32_t>().swap(holders_[id]);
+  freeTuples_.push_back(id);
+}
+
+std::vector<std::uint32_t> FleetDiagnosis::detach(std::uint32_t slot) {
+  Machine& m = machines_[slot];
+  std::vector<std::uint32_t> unheld;
+  for (auto t : m.tuples) {
+    auto& h = holders_[t];
+    h.erase(std::remove(h.begin(), h.end(), slot), h.end());
+    if (h.empty()) unheld.push_back(t);
+  }
+  m = Machine{};
+  return unheld;
+}
+
+void FleetDiagnosis::freeUnheld(const std::vector<std::uint32_t>& tuples) {
+  // A machine may list one package twice: its tuple is here twice, freed once.
+  for (auto t : tuples)
+    if (tuples_[t].live && holders_[t].empty()) freeTuple(t);
+}
+
 void FleetDiagnosis::setMachine(const MachineFacts& facts) {
-  removeMachine(facts.identity.id);
-  // A replaced machine takes a new slot; the old one stays empty.
-  const auto slot = static_cast<std::uint32_t>(machines_.size());
-  machines_.emplace_back();
+  // The replaced facts let go of their tuples only once the new ones hold
+  // theirs: what both have is kept, not freed and interned again.
+  std::vector<std::uint32_t> unheld;
+  std::uint32_t slot;
+  if (auto it = slots_.find(facts.identity.id); it != slots_.end()) {
+    slot = it->second;
+    unheld = detach(slot);
+  } else if (!freeSlots_.empty()) {
+    slot = freeSlots_.back();
+    freeSlots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(machines_.size());
+    machines_.emplace_back();
+  }
   Machine& m = machines_[slot];
   m.profile.identity = facts.identity;
   m.profile.ecosystem = facts.ecosystem;
   m.profile.listening = facts.listening;  // packages stay in the tuples
   m.tuples.reserve(facts.packages.size());
-  const std::uint32_t ecosystem = pooled(facts.ecosystem);
+  const std::uint32_t ecosystem = acquire(facts.ecosystem);  // held while the tuples are made
   for (const auto& p : facts.packages) {
     const auto id = intern(ecosystem, facts.ecosystem, p);
     m.tuples.push_back(id);
@@ -93,6 +188,7 @@ void FleetDiagnosis::setMachine(const MachineFacts& facts) {
         std::any_of(m.profile.listening.begin(), m.profile.listening.end(), [&](const auto& s) { return s.package == p.name; }))
       m.listeningTuples.push_back(id);
   }
+  release(ecosystem);
   // Grouped by source package (any order of sources will do).
   std::vector<std::pair<std::uint32_t, std::uint32_t>> bySource;
   bySource.reserve(m.tuples.size());
@@ -102,18 +198,17 @@ void FleetDiagnosis::setMachine(const MachineFacts& facts) {
   std::sort(m.listeningTuples.begin(), m.listeningTuples.end());
   m.group = groupIndex(m.profile.identity);
   slots_[m.profile.identity.id] = slot;
+  freeUnheld(unheld);
 }
 
 void FleetDiagnosis::removeMachine(const std::string& id) {
   auto it = slots_.find(id);
   if (it == slots_.end()) return;
-  Machine& m = machines_[it->second];
-  for (auto t : m.tuples) {
-    auto& h = holders_[t];
-    h.erase(std::remove(h.begin(), h.end(), it->second), h.end());
-  }
-  m = Machine{};
+  const std::uint32_t slot = it->second;
+  const auto unheld = detach(slot);
   slots_.erase(it);
+  freeSlots_.push_back(slot);
+  freeUnheld(unheld);
 }
 
 std::vector<Vulnerability> FleetDiagnosis::vulnerabilitiesOf(const Machine& m,
@@ -223,7 +318,8 @@ void FleetDiagnosis::loadAdvisory(feeds::OsvAdvisory advisory) {
 void FleetDiagnosis::replaceAdvisories(std::vector<feeds::OsvAdvisory> advisories) {
   index_.clear();
   for (auto& a : advisories) index_.upsert(std::move(a));
-  for (auto& t : tuples_) rematch(t);
+  for (auto& t : tuples_)
+    if (t.live) rematch(t);
 }
 
 void FleetDiagnosis::upsertAdvisory(feeds::OsvAdvisory advisory, std::int64_t now,

@@ -3,7 +3,10 @@
 // (ecosystem, package, version, source, source version) tuples that a fleet
 // shares, each matched once against the advisory index; an advisory that
 // changes touches only the tuples of its source packages and the machines
-// holding them. Pure (no store, no clock). Not thread-safe.
+// holding them. A tuple, a pooled string and a remembered match list live
+// while a machine holds them: what no machine reports any more is freed and
+// its slot reused, so names that come and go do not pile up. Pure (no store,
+// no clock). Not thread-safe.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -35,8 +38,10 @@ class FleetDiagnosis {
 
   const AdvisoryIndex& index() const { return index_; }
   const Policy& policy() const { return policy_; }
-  std::size_t machineCount() const { return machines_.size(); }
-  std::size_t tupleCount() const { return tuples_.size(); }
+  std::size_t machineCount() const { return slots_.size(); }
+  // Distinct tuples and pooled strings held now (what the machines share).
+  std::size_t tupleCount() const { return tuples_.size() - freeTuples_.size(); }
+  std::size_t pooledCount() const { return pool_.size(); }
 
   // Adds or replaces a machine's facts. Nothing is decided until asked.
   void setMachine(const MachineFacts& facts);
@@ -65,13 +70,6 @@ class FleetDiagnosis {
                       const std::function<void(const std::string&, const Diagnosis&)>& each);
 
  private:
-  struct Tuple {
-    std::string ecosystem;
-    InstalledPackage package;
-    const std::vector<Match>* matches = nullptr;  // into the index's memo
-    std::uint64_t neverPatch = 0;  // bit g: group g's never_patch names it (0 = defaults)
-    std::uint32_t sourceId = 0;    // pooled source name, for sorting
-  };
   // A tuple's five strings as small ids: a fleet has few distinct names and
   // versions, so their pool stays in cache where a map of whole tuples would not.
   struct TupleKey {
@@ -81,11 +79,38 @@ class FleetDiagnosis {
   struct TupleHash {
     std::size_t operator()(const TupleKey& k) const;
   };
+  // The advisory index remembers the matches of one (ecosystem, source,
+  // source version): kept while a tuple of that source version lives.
+  struct MemoKey {
+    std::uint32_t ecosystem, source, sourceVersion;
+    bool operator==(const MemoKey&) const = default;
+  };
+  struct MemoHash {
+    std::size_t operator()(const MemoKey& k) const;
+  };
+  struct Tuple {
+    std::string ecosystem;
+    InstalledPackage package;
+    const std::vector<Match>* matches = nullptr;  // into the index's memo
+    std::uint64_t neverPatch = 0;  // bit g: group g's never_patch names it (0 = defaults)
+    std::uint32_t sourceId = 0;    // pooled source name, for sorting
+    TupleKey key{};                // the pooled strings it holds a reference to
+    bool live = false;             // false: a free slot
+  };
   struct PoolHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::uint32_t pooled(const std::string& text);
+  struct PoolEntry {
+    std::string_view text;  // the pool's own key
+    std::uint32_t refs = 0;
+  };
+  std::optional<std::uint32_t> findPooled(std::string_view text) const;
+  // The id of text, one reference more (a new entry when it was not pooled).
+  std::uint32_t acquire(const std::string& text);
+  void addRef(std::uint32_t id) { ++poolEntries_[id].refs; }
+  // One reference less; the string goes with the last one.
+  void release(std::uint32_t id);
   struct Machine {
     MachineFacts profile;  // without packages: those are the tuples
     std::vector<std::uint32_t> tuples;  // sorted by source package
@@ -94,6 +119,13 @@ class FleetDiagnosis {
   };
 
   std::uint32_t intern(std::uint32_t ecosystemId, const std::string& ecosystem, const InstalledPackage& p);
+  // Takes a machine out of its tuples' holders and empties its slot; returns
+  // the tuples it left without a holder (not freed yet: a replacement may
+  // hold them again).
+  std::vector<std::uint32_t> detach(std::uint32_t slot);
+  // Frees those of these tuples that still have no holder.
+  void freeUnheld(const std::vector<std::uint32_t>& tuples);
+  void freeTuple(std::uint32_t id);
   std::uint64_t neverPatchMask(const InstalledPackage& p) const;
   int groupIndex(const MachineIdentity& identity) const;
   const GroupPolicy& groupAt(int g) const { return g == 0 ? policy_.defaults : policy_.groups[static_cast<std::size_t>(g - 1)]; }
@@ -104,12 +136,17 @@ class FleetDiagnosis {
 
   AdvisoryIndex index_;
   Policy policy_;
-  std::deque<Tuple> tuples_;
+  std::deque<Tuple> tuples_;                // by id; a freed one waits in freeTuples_
+  std::vector<std::uint32_t> freeTuples_;
   std::unordered_map<std::string, std::uint32_t, PoolHash, std::equal_to<>> pool_;
+  std::vector<PoolEntry> poolEntries_;      // by pooled id; a freed one waits in freePoolIds_
+  std::vector<std::uint32_t> freePoolIds_;
   std::unordered_map<TupleKey, std::uint32_t, TupleHash> tupleIds_;
+  std::unordered_map<MemoKey, std::uint32_t, MemoHash> memoUsers_;  // live tuples per memo entry
   std::unordered_map<std::string, std::vector<std::uint32_t>> tuplesBySource_;  // "eco\0source"
   std::vector<std::vector<std::uint32_t>> holders_;  // tuple -> machine slots
-  std::vector<Machine> machines_;                     // slots; a removed one has an empty id
+  std::vector<Machine> machines_;                     // slots; a free one has an empty id
+  std::vector<std::uint32_t> freeSlots_;
   std::unordered_map<std::string, std::uint32_t> slots_;
 };
 

@@ -23,11 +23,25 @@ namespace {
 
 constexpr std::uint64_t kListenTag = 0;
 constexpr std::uint64_t kWakeTag = ~std::uint64_t{0};
+// Connections taken per loop turn: those already open are served between bursts.
+constexpr int kAcceptsPerTurn = 256;
 
 std::int64_t monotonicSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+std::int64_t monotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Out of descriptors, or of the kernel memory behind one: room is made, or
+// accepting waits.
+bool outOfDescriptors(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
 }
 
 std::string describeAddress(const sockaddr_storage& ss) {
@@ -58,8 +72,12 @@ struct AgentListener::Connection {
   std::string remote;
   std::int64_t openedAt = 0;
   std::int64_t lastActivity = 0;
+  std::int64_t handshakeAtMs = 0;
+  std::int64_t closingSince = 0;
   bool opened = false;       // handler told
+  bool gotFrame = false;     // the peer sent a whole message
   bool closing = false;      // close after flush
+  bool faulted = false;      // closing for the peer's fault: logged as a warning
   std::string closeReason;
   std::uint32_t interest = 0;
 };
@@ -111,6 +129,8 @@ void AgentListener::start() {
   epoll_ctl(epollFd_, EPOLL_CTL_ADD, listenFd_, &ev);
   ev.data.u64 = kWakeTag;
   epoll_ctl(epollFd_, EPOLL_CTL_ADD, wakeFd_, &ev);
+  takeReserve();
+  if (reserveFd_ < 0) throw std::runtime_error("no descriptor to keep in reserve: " + std::string(std::strerror(errno)));
   stopping_ = false;
   thread_ = log::guardedThread("listener", "controller.server", [this] { run(); });
   logger().information("LISTENING address=%s:%hu", options_.host, boundPort_);
@@ -124,10 +144,16 @@ void AgentListener::stop() {
   thread_.join();
   for (auto& [id, c] : connections_) handler_.onClose(id, "controller shutting down");
   connections_.clear();
+  untrusted_.clear();
   ::close(listenFd_);
   ::close(epollFd_);
   ::close(wakeFd_);
-  listenFd_ = epollFd_ = wakeFd_ = -1;
+  if (reserveFd_ >= 0) ::close(reserveFd_);
+  listenFd_ = epollFd_ = wakeFd_ = reserveFd_ = -1;
+}
+
+void AgentListener::takeReserve() {
+  if (reserveFd_ < 0) reserveFd_ = eventfd(0, EFD_CLOEXEC);
 }
 
 void AgentListener::quiesce() {
@@ -142,23 +168,24 @@ bool AgentListener::anyOutput() const {
   return false;
 }
 
-void AgentListener::send(ConnectionId id, std::string frame) {
+void AgentListener::post(Pending p) {
   {
     std::lock_guard lock(pendingMutex_);
-    pending_.push_back(Pending{id, std::move(frame), false, {}});
+    pending_.push_back(std::move(p));
   }
   const std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wakeFd_, &one, sizeof one);
 }
 
-void AgentListener::close(ConnectionId id, std::string reason) {
-  {
-    std::lock_guard lock(pendingMutex_);
-    pending_.push_back(Pending{id, {}, true, std::move(reason)});
-  }
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wakeFd_, &one, sizeof one);
+void AgentListener::send(ConnectionId id, std::string frame) {
+  post(Pending{id, PendingKind::Send, std::move(frame), {}});
 }
+
+void AgentListener::close(ConnectionId id, std::string reason) {
+  post(Pending{id, PendingKind::Close, {}, std::move(reason)});
+}
+
+void AgentListener::trust(ConnectionId id) { post(Pending{id, PendingKind::Trust, {}, {}}); }
 
 ListenerStats AgentListener::stats() const {
   std::lock_guard lock(statsMutex_);
@@ -200,6 +227,10 @@ void AgentListener::run() {
     const std::int64_t now = monotonicSeconds();
     if (now != lastSweep) {
       expireSlow(now);
+      // Descriptors may have freed elsewhere in the process; a pause for
+      // another error ends here too.
+      resumeAccepting();
+      logThrottled(monotonicMs());
       lastSweep = now;
     }
   }
@@ -217,50 +248,153 @@ void AgentListener::run() {
 }
 
 void AgentListener::acceptAll() {
-  for (;;) {
+  for (int turn = 0; turn < kAcceptsPerTurn && !acceptPaused_; ++turn) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
-    const int fd = ::accept4(listenFd_, reinterpret_cast<sockaddr*>(&ss), &len,
-                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = ::accept4(listenFd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    bool usedReserve = false;
+    if (fd < 0 && outOfDescriptors(errno) && !untrusted_.empty()) {
+      // The reserve's descriptor takes the newcomer first, so nobody is shed
+      // for a descriptor another thread then takes; without a reserve, room
+      // is made first.
+      if (reserveFd_ >= 0) {
+        ::close(reserveFd_);
+        reserveFd_ = -1;
+        usedReserve = true;
+      } else {
+        shedOldestUntrusted("out of descriptors");
+      }
+      len = sizeof ss;
+      fd = ::accept4(listenFd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    }
     if (fd < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      // EMFILE and friends: log and let the loop breathe instead of spinning.
-      logger().error("ACCEPT_FAILED reason=%s", std::string(std::strerror(errno)));
+      const int error = errno;
+      takeReserve();
+      if (error == EAGAIN || error == EWOULDBLOCK) return;
+      if (error == EINTR || error == ECONNABORTED) continue;
+      // Out of descriptors with nobody to shed, or an error that would come
+      // back at once: stop watching the socket instead of spinning on it.
+      pauseAccepting(error);
       return;
     }
-    if (connections_.size() >= options_.maxConnections) {
-      logger().warning("CONNECTION_REFUSED remote=%s reason=connection limit %z reached",
-                       describeAddress(ss), options_.maxConnections);
+    // The oldest untrusted connection gives its descriptor back to the reserve.
+    if (usedReserve) {
+      shedOldestUntrusted("out of descriptors");
+      takeReserve();
+    }
+    if (connections_.size() >= options_.maxConnections && !shedOldestUntrusted("connection limit reached")) {
+      {
+        std::lock_guard lock(statsMutex_);
+        ++stats_.rejectedAtLimit;
+      }
+      if (const auto n = refusedLog_.note(monotonicMs()))
+        logger().warning("CONNECTION_REFUSED remote=%s reason=connection limit %z reached, every connection an agent's "
+                         "refused=%Lu",
+                         describeAddress(ss), options_.maxConnections, static_cast<Poco::UInt64>(n));
       ::close(fd);
       continue;
     }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-    const ConnectionId id = nextId_++;
-    auto c = std::make_unique<Connection>(id, context_, fd, options_.maxFrame);
-    c->remote = describeAddress(ss);
-    c->openedAt = c->lastActivity = monotonicSeconds();
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = id;
-    c->interest = EPOLLIN;
-    epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev);
-    Connection& ref = *c;
-    connections_.emplace(id, std::move(c));
-    {
-      std::lock_guard lock(statsMutex_);
-      ++stats_.accepted;
-      stats_.open = connections_.size();
-    }
-    drive(ref);
+    admit(fd, ss);
   }
+}
+
+void AgentListener::admit(int fd, const sockaddr_storage& from) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  const ConnectionId id = nextId_++;
+  auto c = std::make_unique<Connection>(id, context_, fd, options_.maxFrame);
+  c->remote = describeAddress(from);
+  c->openedAt = c->lastActivity = monotonicSeconds();
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = id;
+  c->interest = EPOLLIN;
+  epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev);
+  Connection& ref = *c;
+  connections_.emplace(id, std::move(c));
+  untrusted_.insert(id);
+  {
+    std::lock_guard lock(statsMutex_);
+    ++stats_.accepted;
+    stats_.open = connections_.size();
+  }
+  drive(ref);
+}
+
+bool AgentListener::shedOldestUntrusted(const char* why) {
+  if (untrusted_.empty()) return false;
+  auto it = connections_.find(*untrusted_.begin());
+  if (it == connections_.end()) {
+    untrusted_.erase(untrusted_.begin());
+    return shedOldestUntrusted(why);
+  }
+  Connection& c = *it->second;
+  const std::string remote = c.remote;
+  const ConnectionId id = c.id;
+  const std::string state = !c.tls.handshakeDone() ? "in its handshake"
+                            : !c.tls.peer()        ? "without a certificate"
+                                                   : "before its Hello";
+  drop(c, std::string(why) + ": shed, the oldest connection not yet an agent's (" + state + ")", Severity::Quiet);
+  {
+    std::lock_guard lock(statsMutex_);
+    ++stats_.shed;
+  }
+  if (const auto n = shedLog_.note(monotonicMs()))
+    logger().warning("CONNECTION_SHED conn=%Lu remote=%s reason=%s: the oldest connection not yet an agent's (%s) "
+                     "made room for a newcomer shed=%Lu open=%z",
+                     static_cast<Poco::UInt64>(id), remote, std::string(why), state, static_cast<Poco::UInt64>(n),
+                     connections_.size());
+  return true;
+}
+
+void AgentListener::pauseAccepting(int error) {
+  lastPauseReason_ = std::strerror(error);
+  if (!acceptPaused_) {
+    acceptPaused_ = true;
+    if (!listenerRemoved_) {
+      epoll_event ev{};
+      ev.events = 0;
+      ev.data.u64 = kListenTag;
+      epoll_ctl(epollFd_, EPOLL_CTL_MOD, listenFd_, &ev);
+    }
+    std::lock_guard lock(statsMutex_);
+    ++stats_.acceptPauses;
+    stats_.acceptPaused = true;
+  }
+  if (const auto n = pauseLog_.note(monotonicMs()))
+    logger().warning("ACCEPT_PAUSED reason=%s open=%z untrusted=%z pauses=%Lu: accepting resumes when a connection "
+                     "closes, or within a second",
+                     lastPauseReason_, connections_.size(), untrusted_.size(), static_cast<Poco::UInt64>(n));
+}
+
+void AgentListener::resumeAccepting() {
+  if (!acceptPaused_ || quiescing_ || listenerRemoved_) return;
+  acceptPaused_ = false;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kListenTag;
+  epoll_ctl(epollFd_, EPOLL_CTL_MOD, listenFd_, &ev);
+  std::lock_guard lock(statsMutex_);
+  stats_.acceptPaused = false;
+}
+
+void AgentListener::logThrottled(std::int64_t nowMs) {
+  // What a flood held back, once it is over.
+  if (const auto n = shedLog_.flush(nowMs))
+    logger().warning("CONNECTION_SHED reason=out of descriptors or connection limit shed=%Lu open=%z",
+                     static_cast<Poco::UInt64>(n), connections_.size());
+  if (const auto n = pauseLog_.flush(nowMs))
+    logger().warning("ACCEPT_PAUSED reason=%s open=%z untrusted=%z pauses=%Lu", lastPauseReason_,
+                     connections_.size(), untrusted_.size(), static_cast<Poco::UInt64>(n));
+  if (const auto n = refusedLog_.flush(nowMs))
+    logger().warning("CONNECTION_REFUSED reason=connection limit %z reached, every connection an agent's refused=%Lu",
+                     options_.maxConnections, static_cast<Poco::UInt64>(n));
 }
 
 void AgentListener::onEvent(Connection& c, std::uint32_t events) {
   if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
-    drop(c, "socket error or hang-up", false);
+    drop(c, "socket error or hang-up", Severity::Normal);
     return;
   }
   c.lastActivity = monotonicSeconds();
@@ -278,7 +412,7 @@ void AgentListener::drive(Connection& c) {
       }
       drop(c, hs == IoStatus::Closed ? "closed during handshake"
                                      : "TLS handshake failed: " + c.tls.lastError(),
-           true);
+           Severity::Failure);
       return;
     }
     if (hs != IoStatus::Done) {
@@ -286,6 +420,7 @@ void AgentListener::drive(Connection& c) {
       return;
     }
     c.opened = true;
+    c.handshakeAtMs = monotonicMs();
     handler_.onOpen(id, c.tls.peer(), c.remote);
     if (!connections_.count(id)) return;
   }
@@ -300,6 +435,7 @@ void AgentListener::drive(Connection& c) {
           std::lock_guard lock(statsMutex_);
           ++stats_.framesIn;
         }
+        c.gotFrame = true;
         handler_.onFrame(id, std::move(*frame));
         if (!connections_.count(id)) return;
       }
@@ -308,44 +444,57 @@ void AgentListener::drive(Connection& c) {
           std::lock_guard lock(statsMutex_);
           ++stats_.frameRejections;
         }
-        drop(c, std::string("frame rejected: ") + framing::describe(c.decoder.error()), true);
-        return;
+        // The peer is told why: it may still read though it sent something we cannot cut.
+        closeForFault(c, std::string("frame rejected: ") + framing::describe(c.decoder.error()));
       }
     }
-    if (rs == IoStatus::Closed) {
+    if (!c.closing && rs == IoStatus::Closed) {
       drop(c, c.decoder.pending() ? "peer closed in the middle of a frame (truncated)"
                                   : "peer closed the connection",
-           c.decoder.pending() != 0);
+           c.decoder.pending() != 0 ? Severity::Failure : Severity::Normal);
       return;
     }
-    if (rs == IoStatus::Failed) {
-      drop(c, "TLS read failed: " + c.tls.lastError(), true);
+    if (!c.closing && rs == IoStatus::Failed) {
+      drop(c, "TLS read failed: " + c.tls.lastError(), Severity::Failure);
       return;
     }
-    if (rs == IoStatus::Done) {
+    if (!c.closing && rs == IoStatus::Done) {
       // Read limit reached: come back on the next loop turn.
-      const std::uint64_t one = 1;
-      [[maybe_unused]] auto n = ::write(wakeFd_, &one, sizeof one);
-      std::lock_guard lock(pendingMutex_);
-      pending_.push_back(Pending{id, {}, false, {}});  // an empty frame only drives
+      post(Pending{id, PendingKind::Drive, {}, {}});
     }
   }
   if (c.tls.hasOutput()) {
     const IoStatus ws = c.tls.flush();
     if (ws == IoStatus::Failed || ws == IoStatus::Closed) {
-      drop(c, "TLS write failed: " + c.tls.lastError(), ws == IoStatus::Failed);
+      drop(c, "TLS write failed: " + c.tls.lastError(), ws == IoStatus::Failed ? Severity::Failure : Severity::Normal);
       return;
     }
   }
   if (c.closing && !c.tls.hasOutput()) {
-    drop(c, c.closeReason, false);
+    drop(c, c.closeReason, c.faulted ? Severity::Failure : Severity::Normal);
     return;
   }
   updateInterest(c);
 }
 
+void AgentListener::closeForFault(Connection& c, const std::string& reason) {
+  if (c.closing) return;
+  std::string last;
+  try {
+    last = handler_.farewell(reason);
+  } catch (const std::exception& e) {
+    logger().error("FAREWELL_FAILED conn=%Lu reason=%s", static_cast<Poco::UInt64>(c.id), std::string(e.what()));
+  }
+  if (!last.empty()) c.tls.queue(std::move(last));
+  c.closing = true;
+  c.faulted = true;
+  c.closeReason = reason;
+  c.closingSince = monotonicSeconds();
+}
+
 void AgentListener::updateInterest(Connection& c) {
-  std::uint32_t want = quiescing_ ? 0u : static_cast<std::uint32_t>(EPOLLIN);
+  // A closing connection is not read from: only its last words go out.
+  std::uint32_t want = quiescing_ || c.closing ? 0u : static_cast<std::uint32_t>(EPOLLIN);
   if (c.tls.hasOutput() || c.tls.wantsWrite()) want |= EPOLLOUT;
   if (want == c.interest) return;
   epoll_event ev{};
@@ -355,9 +504,9 @@ void AgentListener::updateInterest(Connection& c) {
   c.interest = want;
 }
 
-void AgentListener::drop(Connection& c, const std::string& reason, bool failure) {
+void AgentListener::drop(Connection& c, const std::string& reason, Severity severity) {
   const ConnectionId id = c.id;
-  if (failure)
+  if (severity == Severity::Failure)
     logger().warning("CONNECTION_CLOSED conn=%Lu remote=%s reason=%s",
                      static_cast<Poco::UInt64>(id), c.remote, reason);
   else
@@ -366,11 +515,14 @@ void AgentListener::drop(Connection& c, const std::string& reason, bool failure)
   epoll_ctl(epollFd_, EPOLL_CTL_DEL, c.tls.fd(), nullptr);
   const bool opened = c.opened;
   connections_.erase(id);  // closes the socket
+  untrusted_.erase(id);
   {
     std::lock_guard lock(statsMutex_);
     stats_.open = connections_.size();
   }
   if (opened) handler_.onClose(id, reason);
+  // A descriptor is free again: whoever waits in the backlog may come in.
+  resumeAccepting();
 }
 
 void AgentListener::applyPending() {
@@ -384,11 +536,22 @@ void AgentListener::applyPending() {
     auto it = connections_.find(p.id);
     if (it == connections_.end()) continue;
     Connection& c = *it->second;
-    if (p.close) {
-      c.closing = true;
-      c.closeReason = p.reason;
-    } else if (!p.frame.empty()) {
-      c.tls.queue(std::move(p.frame));
+    switch (p.kind) {
+      case PendingKind::Close:
+        if (!c.closing) {
+          c.closing = true;
+          c.closeReason = p.reason;
+          c.closingSince = monotonicSeconds();
+        }
+        break;
+      case PendingKind::Send:
+        // Nothing more is said once a fault's last words are queued.
+        if (!c.faulted) c.tls.queue(std::move(p.frame));
+        break;
+      case PendingKind::Trust:
+        untrusted_.erase(p.id);
+        continue;  // nothing to drive
+      case PendingKind::Drive: break;
     }
     touched.push_back(p.id);
   }
@@ -399,18 +562,48 @@ void AgentListener::applyPending() {
 }
 
 void AgentListener::expireSlow(std::int64_t now) {
-  std::vector<ConnectionId> late;
+  struct Late {
+    ConnectionId id;
+    std::string reason;
+    bool tell;  // the peer is told why (its handshake is done)
+  };
+  std::vector<Late> late;
+  const auto first = std::to_string(options_.firstMessageTimeoutSeconds);
+  const std::int64_t nowMs = monotonicMs();
   for (auto& [id, c] : connections_) {
-    if (!c->tls.handshakeDone() && now - c->openedAt > options_.handshakeTimeoutSeconds)
-      late.push_back(id);
-    else if (options_.idleTimeoutSeconds > 0 && now - c->lastActivity > options_.idleTimeoutSeconds)
-      late.push_back(id);
+    if (c->closing) {
+      // Last words the peer does not take are not waited for.
+      if (now - c->closingSince > options_.handshakeTimeoutSeconds)
+        late.push_back({id, c->closeReason + " (the peer did not take the last words)", false});
+    } else if (!c->tls.handshakeDone()) {
+      if (now - c->openedAt > options_.handshakeTimeoutSeconds) late.push_back({id, "TLS handshake timed out", false});
+    } else if (!c->gotFrame && options_.firstMessageTimeoutSeconds > 0 &&
+               nowMs - c->handshakeAtMs >= std::int64_t{options_.firstMessageTimeoutSeconds} * 1000) {
+      // A client without a certificate enrolls at once and an agent says
+      // Hello at once; one that says nothing holds a descriptor for nothing.
+      late.push_back({id,
+                      c->tls.peer() ? "no message within " + first + "s of the handshake"
+                                    : "no enrollment request within " + first +
+                                          "s of the handshake (a client without a certificate may only enroll)",
+                      true});
+    } else if (options_.idleTimeoutSeconds > 0 && now - c->lastActivity > options_.idleTimeoutSeconds) {
+      late.push_back({id, "idle timeout", false});
+    }
   }
-  for (ConnectionId id : late) {
-    auto it = connections_.find(id);
+  for (const auto& l : late) {
+    auto it = connections_.find(l.id);
     if (it == connections_.end()) continue;
-    drop(*it->second,
-         it->second->tls.handshakeDone() ? "idle timeout" : "TLS handshake timed out", true);
+    Connection& c = *it->second;
+    if (l.tell) {
+      {
+        std::lock_guard lock(statsMutex_);
+        ++stats_.firstMessageTimeouts;
+      }
+      closeForFault(c, l.reason);
+      drive(c);
+    } else {
+      drop(c, l.reason, Severity::Failure);
+    }
   }
 }
 

@@ -22,7 +22,8 @@ AgentService::AgentService(AgentServiceStores stores, EnrollmentAuthority& autho
       options_(options),
       clock_(std::move(clock)),
       workers_(options.workers),
-      writer_(stores.reports) {}
+      writer_(stores.reports),
+      failedEnrollments_(options.enrollFailuresPerMinute, options.enrollSources) {}
 
 AgentService::~AgentService() { stop(); }
 
@@ -112,6 +113,14 @@ void AgentService::reject(ConnectionId id, const std::string& reason) {
   listener_->close(id, reason);
 }
 
+std::string AgentService::farewell(const std::string& reason) {
+  ++rejections_;
+  wire::pb::Envelope out;
+  out.mutable_error()->set_code("refused");
+  out.mutable_error()->set_message(reason);
+  return wire::frameEnvelope(out);
+}
+
 void AgentService::reply(ConnectionId id, const wire::pb::Envelope& out) {
   listener_->send(id, wire::frameEnvelope(out));
 }
@@ -180,14 +189,41 @@ void AgentService::dispatch(ConnectionId id, const std::string& payload) {
 void AgentService::handleEnroll(ConnectionId id, const wire::pb::Envelope& in) {
   const auto& req = in.enroll_request();
   auto s = session(id);
+  const std::string remote = s ? s->remote : std::string("?");
   wire::pb::Envelope out;
   out.set_seq(in.seq());
   auto* resp = out.mutable_enroll_response();
+  // Tokens are not to be guessed: an address that failed too often is not
+  // heard, right token or wrong, until its bucket refills.
+  const std::string source = enrollmentSource(remote);
+  const std::int64_t nowMs = clock_() * 1000;
+  bool allowed;
+  {
+    std::lock_guard lock(enrollMutex_);
+    allowed = failedEnrollments_.allowed(source, nowMs);
+  }
+  if (!allowed) {
+    ++rejections_;
+    const std::string why = "too many failed enrollments from " + source + " (at most " +
+                            std::to_string(options_.enrollFailuresPerMinute) +
+                            " a minute, [agents] enroll_failures_per_minute); try again later";
+    logger().warning("ENROLL_THROTTLED conn=%s remote=%s source=%s hostname=%s reason=%s", conn(id), remote, source,
+                     req.hostname(), why);
+    resp->set_ok(false);
+    resp->set_error(why);
+    reply(id, out);
+    listener_->close(id, "enrollment throttled");
+    return;
+  }
   auto result = authority_.enroll(req.token(), req.csr_pem(), req.hostname(), clock_());
   if (!result) {
     ++rejections_;
-    logger().warning("ENROLL_REFUSED conn=%s remote=%s hostname=%s reason=%s", conn(id),
-                     s ? s->remote : std::string("?"), req.hostname(), result.error());
+    {
+      std::lock_guard lock(enrollMutex_);
+      failedEnrollments_.failed(source, nowMs);
+    }
+    logger().warning("ENROLL_REFUSED conn=%s remote=%s hostname=%s reason=%s", conn(id), remote, req.hostname(),
+                     result.error());
     resp->set_ok(false);
     resp->set_error(result.error());
     reply(id, out);
@@ -195,8 +231,7 @@ void AgentService::handleEnroll(ConnectionId id, const wire::pb::Envelope& in) {
     return;
   }
   ++enrollments_;
-  logger().notice("AGENT_ENROLLED agent=%s hostname=%s remote=%s", result->agentId, req.hostname(),
-                  s ? s->remote : std::string("?"));
+  logger().notice("AGENT_ENROLLED agent=%s hostname=%s remote=%s", result->agentId, req.hostname(), remote);
   resp->set_ok(true);
   resp->set_agent_id(result->agentId);
   resp->set_certificate_pem(result->certificatePem);
@@ -206,6 +241,7 @@ void AgentService::handleEnroll(ConnectionId id, const wire::pb::Envelope& in) {
 }
 
 void AgentService::handleHello(ConnectionId id, Session& s, const wire::pb::Envelope& in) {
+  const bool again = s.hello;
   updateSession(id, [](Session& x) { x.hello = true; });
   s.hello = true;
   wire::pb::Envelope out;
@@ -216,9 +252,16 @@ void AgentService::handleHello(ConnectionId id, Session& s, const wire::pb::Enve
   ack->set_report_interval_seconds(options_.reportIntervalSeconds);
   // Without a whole list of its files, known-bad hashes cannot be looked for.
   ack->set_send_file_list(!stores_.files.fileListStatus(s.agentId).complete);
+  // An agent's connection: no longer one the listener sheds for a newcomer
+  // (before the answer, so that the agent cannot connect again first).
+  listener_->trust(id);
   reply(id, out);
-  logger().information("AGENT_CONNECTED agent=%s hostname=%s remote=%s version=%s", s.agentId,
-                       in.hello().hostname(), s.remote, in.hello().agent_version());
+  // A session is connected once: a Hello repeated on it is not news.
+  if (again)
+    logger().debug("AGENT_HELLO_AGAIN agent=%s conn=%s", s.agentId, conn(id));
+  else
+    logger().information("AGENT_CONNECTED agent=%s hostname=%s remote=%s version=%s", s.agentId,
+                         in.hello().hostname(), s.remote, in.hello().agent_version());
   // One session per agent: an older one is dead (its address may have gone
   // with a lease change, so no FIN came), and a command sent there is lost
   // until the agent's next reconnect.
@@ -263,8 +306,12 @@ void AgentService::handleReport(ConnectionId id, Session& s, const wire::pb::Env
   write.receivedAt = clock_();
   switch (report.body_case()) {
     case wire::pb::Report::kMachineInfo:
-      if (report.machine_info().hostname().empty())
-        return sendAck(id, reportId, wire::pb::Ack::REJECTED, "machine information without a host name");
+      if (auto checked = checkMachineInfo(report.machine_info(), options_.limits); !checked) {
+        ++rejections_;
+        logger().warning("REPORT_REJECTED agent=%s report=%Lu reason=%s", s.agentId, static_cast<Poco::UInt64>(reportId),
+                         checked.error());
+        return sendAck(id, reportId, wire::pb::Ack::REJECTED, checked.error());
+      }
       write.body = report.machine_info();
       break;
     case wire::pb::Report::kDigestOnly:
@@ -310,7 +357,14 @@ void AgentService::handleFileHashes(ConnectionId id, const Session& s, const wir
   }
   // Kept even before the machine's first information arrives (the agent is
   // authenticated): that report looks them up when it comes.
-  const auto outcome = stores_.files.writeFileHashes(s.agentId, hashes, clock_());
+  const auto outcome = stores_.files.writeFileHashes(s.agentId, hashes, clock_(), options_.limits.files);
+  if (outcome.overLimit) {
+    ++rejections_;
+    const auto why = overLimit(outcome.wouldHold, "files", options_.limits.files, "max_files");
+    logger().warning("FILE_HASHES_REJECTED agent=%s report=%Lu reason=%s", s.agentId,
+                     static_cast<Poco::UInt64>(report.report_id()), why);
+    return sendAck(id, report.report_id(), wire::pb::Ack::REJECTED, why);
+  }
   if (hashes.full_list())
     logger().information("FILE_LIST_PART_STORED agent=%s part=%u/%u files=%d%s", s.agentId, hashes.part(),
                          hashes.parts(), hashes.files_size(), std::string(outcome.listCompleted ? " complete" : ""));

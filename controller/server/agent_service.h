@@ -17,6 +17,8 @@
 #include "common/wire/envelope_codec.h"
 #include "controller/server/agent_listener.h"
 #include "controller/server/enrollment_authority.h"
+#include "controller/server/failed_enrollments.h"
+#include "controller/server/report_checks.h"
 #include "controller/server/report_writer.h"
 #include "controller/server/worker_pool.h"
 #include "controller/store/command_outbox.h"
@@ -29,6 +31,11 @@ namespace portcullis::server {
 struct ServiceOptions {
   std::uint32_t reportIntervalSeconds = 300;
   std::size_t workers = 2;
+  MachineLimits limits;
+  // Failed enrollments an address may make a minute ([agents]
+  // enroll_failures_per_minute), and how many addresses are remembered.
+  unsigned enrollFailuresPerMinute = 10;
+  std::size_t enrollSources = 4096;
 };
 
 // The parts of the store the service reads and writes.
@@ -81,6 +88,8 @@ class AgentService : public ConnectionHandler {
               const std::string& remote) override;
   void onFrame(ConnectionId id, std::string payload) override;
   void onClose(ConnectionId id, const std::string& reason) override;
+  // An Error naming the reason, before the listener closes a faulty connection.
+  std::string farewell(const std::string& reason) override;
 
   ServiceStats stats() const;
 
@@ -128,6 +137,9 @@ class AgentService : public ConnectionHandler {
   std::function<void(const store::OutboxCommand&, const wire::pb::CommandResult&)> commandObserver_;
   std::mutex sessionsMutex_;
   std::unordered_map<ConnectionId, Session> sessions_;
+
+  std::mutex enrollMutex_;
+  FailedEnrollments failedEnrollments_;
 
   std::atomic<bool> stopped_{false};
   std::atomic<std::uint64_t> reportsStored_{0};

@@ -19,6 +19,20 @@ bool goodSha256(const std::string& h) {
 
 }  // namespace
 
+std::string overLimit(std::size_t count, const char* what, std::size_t limit, const char* key) {
+  return std::to_string(count) + " " + what + ": a machine may hold at most " + std::to_string(limit) + " ([agents] " +
+         key + ")";
+}
+
+Status checkMachineInfo(const v1::MachineInfo& info, const MachineLimits& limits) {
+  if (info.hostname().empty()) return fail("machine information without a host name");
+  const auto packages = static_cast<std::size_t>(info.packages_size());
+  if (packages > limits.packages) return fail(overLimit(packages, "packages", limits.packages, "max_packages"));
+  const auto hardware = static_cast<std::size_t>(info.hardware_size());
+  if (hardware > limits.hardware) return fail(overLimit(hardware, "devices", limits.hardware, "max_hardware"));
+  return done();
+}
+
 Status checkFileHashes(const v1::FileHashes& h) {
   if (h.files_size() + h.removed_size() > kMaxFilesPerReport)
     return fail("more than " + std::to_string(kMaxFilesPerReport) + " files in one report");

@@ -42,6 +42,10 @@ struct FileWriteOutcome {
   std::size_t changes = 0;        // a delta: files that differ from what was held
   bool listCompleted = false;     // a full list: its last missing part arrived
   std::size_t partsMissing = 0;   // a full list: parts still to come
+  // The write would have left the machine with more than maxFiles files:
+  // nothing of it was written. wouldHold says how many.
+  bool overLimit = false;
+  std::size_t wouldHold = 0;
 };
 
 class FileHashStore {
@@ -49,9 +53,11 @@ class FileHashStore {
   virtual ~FileHashStore() = default;
   // A delta is applied at once (its changes recorded); a full list's part is
   // written and, once every part of that list is in, the files it did not
-  // name are dropped. One transaction each.
+  // name are dropped. One transaction each. With maxFiles, a write that would
+  // leave the machine holding more files than that (a list still arriving
+  // counts with the one it replaces) is not made: see overLimit.
   virtual FileWriteOutcome writeFileHashes(const std::string& machineId, const v1::FileHashes& hashes,
-                                           std::int64_t now) = 0;
+                                           std::int64_t now, std::size_t maxFiles = 0) = 0;
   virtual FileListStatus fileListStatus(const std::string& machineId) = 0;
   virtual std::optional<StoredFile> file(const std::string& machineId, const std::string& path) = 0;
   // Newest first; limit 0: all.

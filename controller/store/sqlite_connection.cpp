@@ -1,5 +1,12 @@
 #include "controller/store/sqlite_connection.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <Poco/Data/SQLite/Connector.h>
 
 #include "controller/store/schema_migrations.h"
@@ -15,6 +22,25 @@ std::once_flag registerOnce;
 constexpr std::size_t kOpenRetrySeconds = 0;
 constexpr int kCacheKiB = 64 * 1024;
 
+// The store holds every machine's inventory and the enrollment records: only
+// its owner reads it. SQLite creates the file with 0644 less the umask, and its
+// -wal and -shm with the database's own mode, so a new file is made 0600 here
+// first, whatever the umask (the packaged unit's is 0027, a shell's 0022).
+// One made world-readable by an older version loses that when its owner opens it.
+void createPrivately(const std::string& file) {
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
+  }
+  if (errno != EEXIST) throw StoreError("store " + file + ": cannot create: " + std::strerror(errno));
+  struct stat st {};
+  if (::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & 0007) != 0 &&
+      ::chmod(file.c_str(), st.st_mode & 0770) != 0) {
+    // Left as it was: the store still opens, as it did before.
+  }
+}
+
 }  // namespace
 
 BLOB toBlob(const std::string& bytes) {
@@ -27,6 +53,7 @@ std::string fromBlob(const BLOB& blob) {
 }
 
 SqliteConnection::SqliteConnection(std::string file) : file_(std::move(file)) {
+  createPrivately(file_);
   guard("cannot open", [&] {
     std::call_once(registerOnce, [] { Poco::Data::SQLite::Connector::registerConnector(); });
     // Poco 1.11 retries a failed open until this timeout; a local file either opens or not.

@@ -55,11 +55,25 @@ class SqliteSensorStore final : public SensorStore {
   explicit SqliteSensorStore(SqliteConnection& db) : db_(db) {}
 
 
-  FileWriteOutcome writeFileHashes(const std::string& machineId, const v1::FileHashes& hashes,
-                                   std::int64_t now) override {
-    return db_.writeTransaction("write file hashes", [&] {
-      return hashes.full_list() ? writeListPart(machineId, hashes, now) : writeDelta(machineId, hashes, now);
-    });
+  FileWriteOutcome writeFileHashes(const std::string& machineId, const v1::FileHashes& hashes, std::int64_t at,
+                                   std::size_t maxFiles) override {
+    try {
+      return db_.writeTransaction("write file hashes", [&] {
+        // Only a write that could cross the limit pays for counting after it.
+        const std::size_t before = maxFiles ? countFiles(machineId) : 0;
+        auto out = hashes.full_list() ? writeListPart(machineId, hashes, at) : writeDelta(machineId, hashes, at);
+        if (maxFiles && before + static_cast<std::size_t>(hashes.files_size()) > maxFiles) {
+          const std::size_t after = countFiles(machineId);
+          if (after > maxFiles) throw OverFileLimit{after};  // rolls the write back
+        }
+        return out;
+      });
+    } catch (const OverFileLimit& over) {
+      FileWriteOutcome out;
+      out.overLimit = true;
+      out.wouldHold = over.wouldHold;
+      return out;
+    }
   }
 
   FileListStatus fileListStatus(const std::string& machineId) override {
@@ -292,6 +306,17 @@ class SqliteSensorStore final : public SensorStore {
     db_.session() << "INSERT INTO file_changes(machine_id, path, kind, sha256_before, sha256_after, at)"
                  " VALUES(?, ?, ?, ?, ?, ?)",
         useRef(machineId), useRef(path), useRef(k), useRef(before), useRef(after), useRef(at), now;
+  }
+
+  // Thrown inside the transaction so that it rolls back; not a store error.
+  struct OverFileLimit {
+    std::size_t wouldHold;
+  };
+
+  std::size_t countFiles(const std::string& machineId) {
+    std::int64_t files = 0;
+    db_.session() << "SELECT COUNT(*) FROM file_hashes WHERE machine_id = ?", useRef(machineId), into(files), now;
+    return static_cast<std::size_t>(files);
   }
 
   FileWriteOutcome writeDelta(const std::string& machineId, const v1::FileHashes& hashes, std::int64_t at) {

@@ -1,7 +1,10 @@
 #include "tests/integration/controller_fixture.h"
 
 #include <signal.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -20,6 +23,8 @@ std::string trim(std::string s) {
 
 ControllerFixture::ControllerFixture() { init(); }
 
+ControllerFixture::ControllerFixture(ControllerOptions options) : options_(std::move(options)) { init(); }
+
 ControllerFixture::ControllerFixture(std::string netns, std::string host)
     : netns_(std::move(netns)), host_(std::move(host)) {
   init();
@@ -29,6 +34,10 @@ void ControllerFixture::init() {
   port_ = freePort();
   auto init = run({controllerBinary(), "init", "--dir", controllerDir(), "--listen", endpoint()});
   if (init.exitCode != 0) throw std::runtime_error("init failed: " + init.err);
+  if (!options_.configSed.empty()) {
+    auto edited = run({"sed", "-i", options_.configSed, conf()});
+    if (edited.exitCode != 0) throw std::runtime_error("cannot edit " + conf() + ": " + edited.err);
+  }
   start();
 }
 
@@ -38,6 +47,7 @@ ControllerFixture::~ControllerFixture() {
 
 void ControllerFixture::start() {
   std::vector<std::string> argv{controllerBinary(), "serve", "--config", conf()};
+  argv.insert(argv.begin(), options_.launchPrefix.begin(), options_.launchPrefix.end());
   if (!netns_.empty()) argv.insert(argv.begin(), {"ip", "netns", "exec", netns_});
   const auto started = log().size();
   server_ = std::make_unique<Background>(argv, logFile());
@@ -143,6 +153,34 @@ agent::MachineInfoSource fakeMachine(const std::string& hostname, int packages) 
             return info;
           },
           [](const v1::MachineInfo& info) { return agent::collectors::machineInfoDigest(info); }};
+}
+
+std::size_t residentKiB(pid_t pid) {
+  std::istringstream status(readText("/proc/" + std::to_string(pid) + "/status"));
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+  throw std::runtime_error("no VmRSS for process " + std::to_string(pid));
+}
+
+double processCpuSeconds(pid_t pid) {
+  // Fields after the command's closing parenthesis; utime and stime are the 14th and 15th of the line.
+  const auto stat = readText("/proc/" + std::to_string(pid) + "/stat");
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::size_t openDescriptors(pid_t pid) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec))
+    ++n;
+  return n;
 }
 
 }  // namespace portcullis::testing

@@ -13,9 +13,19 @@
 
 namespace portcullis::testing {
 
+// How a test wants its controller started, for the first start and later ones.
+struct ControllerOptions {
+  // Put before the program, e.g. {"prlimit", "--nofile=128:128", "--"}.
+  std::vector<std::string> launchPrefix;
+  // A sed script applied to controller.conf after init, e.g.
+  // "s/^enroll_timeout = .*/enroll_timeout = 2s/".
+  std::string configSed;
+};
+
 class ControllerFixture {
  public:
   ControllerFixture();
+  explicit ControllerFixture(ControllerOptions options);
   // The controller runs in network namespace netns, listening on host (an
   // address of that namespace); CLI commands still run here, on its files.
   ControllerFixture(std::string netns, std::string host);
@@ -58,6 +68,7 @@ class ControllerFixture {
   void init();
 
   TempDir dir_;
+  ControllerOptions options_;
   std::string netns_;
   std::string host_ = "127.0.0.1";
   std::uint16_t port_ = 0;
@@ -69,5 +80,11 @@ std::size_t spooledReports(const std::filesystem::path& spoolDir);
 
 // Machine information that looks like a small host called hostname.
 agent::MachineInfoSource fakeMachine(const std::string& hostname, int packages = 20);
+
+// What /proc says about a running process: its resident memory, the CPU time
+// it used, the descriptors it holds.
+std::size_t residentKiB(pid_t pid);
+double processCpuSeconds(pid_t pid);
+std::size_t openDescriptors(pid_t pid);
 
 }  // namespace portcullis::testing

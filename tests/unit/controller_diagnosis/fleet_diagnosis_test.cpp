@@ -124,3 +124,68 @@ TEST_CASE("a policy change regroups machines") {
   CHECK(d->group == "web");
   CHECK(d->measures.empty());
 }
+
+namespace {
+
+// A machine reporting `count` packages no other machine has: fresh names,
+// and fresh versions of a package an advisory names.
+MachineFacts freshMachine(const std::string& id, int report, int count) {
+  MachineFacts m;
+  m.identity = {id, id, {}};
+  m.ecosystem = "Debian:12";
+  const auto tag = std::to_string(report);
+  for (int i = 0; i < count; ++i) {
+    const auto n = std::to_string(i);
+    m.packages.push_back({"pkg-" + tag + "-" + n, "1." + n, "src-" + tag + "-" + n, "1." + n});
+    m.packages.push_back({"libssl3", "3.0.1." + tag + "." + n, "openssl", "3.0.1." + tag + "." + n});
+  }
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("names no machine reports any more are let go, and what machines share is kept") {
+  FleetDiagnosis fleet(policy());
+  fleet.loadAdvisory(advisory("DSA-1", "openssl", "3.0.11-1", "high"));
+  fleet.setMachine(machine("keeper", "web1", "3.0.9-1"));
+  const auto tuples = fleet.tupleCount(), pooled = fleet.pooledCount();
+  const auto remembered = fleet.index().rememberedVersions();
+  const auto keeperBefore = fleet.diagnosis("keeper", 0)->vulnerabilities.size();
+
+  // One machine sends reports of fresh names, one after the other: only its
+  // latest report's names are held.
+  for (int report = 0; report < 5; ++report) {
+    fleet.setMachine(freshMachine("churner", report, 500));
+    CHECK(fleet.tupleCount() == tuples + 1000);
+    CHECK(fleet.index().rememberedVersions() == remembered + 500);
+  }
+  // Its latest names are diagnosed (every fresh openssl version is affected).
+  CHECK(fleet.diagnosis("churner", 0)->vulnerabilities.size() == 500);
+
+  fleet.removeMachine("churner");
+  CHECK(fleet.tupleCount() == tuples);
+  CHECK(fleet.pooledCount() == pooled);
+  CHECK(fleet.index().rememberedVersions() == remembered);
+  CHECK(fleet.machineCount() == 1);
+
+  // The machine that stayed lost nothing, and its matches still point at live memory.
+  CHECK(fleet.diagnosis("keeper", 0)->vulnerabilities.size() == keeperBefore);
+  std::map<std::string, Diagnosis> told;
+  fleet.upsertAdvisory(advisory("DSA-2", "openssl", "3.0.12-1", "high"), 0,
+                       [&](const std::string& id, const Diagnosis& d) { told[id] = d; });
+  CHECK(told.size() == 1);
+  CHECK(told.count("keeper"));
+
+  // A replaced machine keeps the tuples its old and new reports share.
+  fleet.setMachine(machine("keeper", "web1", "3.0.9-1"));
+  CHECK(fleet.tupleCount() == tuples);
+  fleet.setMachine(machine("second", "web2", "3.0.9-1"));
+  CHECK(fleet.tupleCount() == tuples);
+  fleet.removeMachine("keeper");
+  CHECK(fleet.tupleCount() == tuples);  // second holds them all
+  CHECK(fleet.diagnosis("second", 0)->vulnerabilities.size() == told["keeper"].vulnerabilities.size() + keeperBefore);
+  fleet.removeMachine("second");
+  CHECK(fleet.tupleCount() == 0);
+  CHECK(fleet.pooledCount() == 0);
+  CHECK(fleet.index().rememberedVersions() == 0);
+}

@@ -123,3 +123,26 @@ TEST_CASE("a hardware change notice names at least one device, at most 1000") {
   for (int i = 0; i < 1000; ++i) c.add_removed()->set_kind("input");
   CHECK(why(checkHardwareChange(c)) == "more than 1000 devices in one change notice");
 }
+
+TEST_CASE("machine information within the machine's limits is accepted; over one, the reason names it") {
+  MachineLimits limits{3, 10, 2};
+  v1::MachineInfo info;
+  info.set_hostname("web1");
+  for (int i = 0; i < 3; ++i) info.add_packages()->set_name("p" + std::to_string(i));
+  info.add_hardware();
+  info.add_hardware();
+  CHECK(why(checkMachineInfo(info, limits)).empty());
+
+  info.add_packages()->set_name("p3");
+  CHECK(why(checkMachineInfo(info, limits)) == "4 packages: a machine may hold at most 3 ([agents] max_packages)");
+  info.mutable_packages()->RemoveLast();
+  info.add_hardware();
+  CHECK(why(checkMachineInfo(info, limits)) == "3 devices: a machine may hold at most 2 ([agents] max_hardware)");
+
+  // The defaults, and the host name a report cannot go without.
+  CHECK(MachineLimits{}.packages == 20000);
+  CHECK(MachineLimits{}.files == 200000);
+  CHECK(MachineLimits{}.hardware == 2000);
+  v1::MachineInfo nameless;
+  CHECK(why(checkMachineInfo(nameless, {})) == "machine information without a host name");
+}

@@ -157,6 +157,38 @@ TEST_CASE_FIXTURE(Fixture, "a full list in two parts replaces what is held only 
   CHECK(sensors.fileListStatus("m2").files == 0);
 }
 
+TEST_CASE_FIXTURE(Fixture, "a machine holds no more files than its limit, and a write past it leaves nothing") {
+  constexpr std::size_t kMax = 4;
+  auto out = sensors.writeFileHashes("m1", delta({{"/a", 'a'}, {"/b", 'b'}, {"/c", 'c'}}), 100, kMax);
+  CHECK_FALSE(out.overLimit);
+  CHECK(out.changes == 3);
+  // Changing held files and adding one more stays within.
+  out = sensors.writeFileHashes("m1", delta({{"/a", 'A'}, {"/b", 'B'}, {"/c", 'C'}, {"/d", 'd'}}), 110, kMax);
+  CHECK_FALSE(out.overLimit);
+  CHECK(sensors.fileListStatus("m1").files == 4);
+
+  // A fifth file: refused whole, with what the machine would have held.
+  out = sensors.writeFileHashes("m1", delta({{"/a", '1'}, {"/e", 'e'}}), 120, kMax);
+  CHECK(out.overLimit);
+  CHECK(out.wouldHold == 5);
+  CHECK(out.changes == 0);
+  CHECK(sensors.fileListStatus("m1").files == 4);
+  CHECK(sensors.file("m1", "/a")->sha256 == hex64('A'));  // rolled back
+  CHECK(sensors.fileChanges("m1").size() == 7);
+
+  // Parts of lists that never complete cannot pile up either.
+  out = sensors.writeFileHashes("m1", listPart(9, 1, 3, {{"/x", 'x'}, {"/y", 'y'}}), 130, kMax);
+  CHECK(out.overLimit);
+  CHECK(sensors.fileListStatus("m1").files == 4);
+  // A removal makes room.
+  out = sensors.writeFileHashes("m1", delta({{"/e", 'e'}}, {"/d"}), 140, kMax);
+  CHECK_FALSE(out.overLimit);
+  CHECK(paths(sensors, "m1", {"/a", "/b", "/c", "/d", "/e"}) == std::vector<std::string>{"/a", "/b", "/c", "/e"});
+  // Without a limit, as before.
+  CHECK_FALSE(sensors.writeFileHashes("m1", delta({{"/f", 'f'}, {"/g", 'g'}}), 150).overLimit);
+  CHECK(sensors.fileListStatus("m1").files == 6);
+}
+
 TEST_CASE_FIXTURE(Fixture, "a file a delta changes while a full list is arriving is kept when the list completes") {
   // A delta between two parts of a new list must not take the file out of
   // that list: completing it drops what the list did not name.
