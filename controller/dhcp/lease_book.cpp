@@ -112,8 +112,21 @@ std::size_t LeaseBook::activeQuarantine(const std::string& subnet, Ipv4 relay, c
   std::size_t n = 0;
   for (const auto& [address, l] : byAddress_)
     if (l.subnet == subnet && l.pool == PoolKind::Quarantine && l.relay == relay && l.agentInfo == agentInfo &&
-        l.state != LeaseState::Declined && l.holds(now))
+        l.holds(now))
       ++n;
+  return n;
+}
+
+std::size_t LeaseBook::declinedBy(const std::string& subnet, const std::string& mac, std::int64_t now) const {
+  std::size_t n = 0;
+  for (const Lease* l : allOf(subnet, mac)) n += l->state == LeaseState::Declined && l->holds(now);
+  return n;
+}
+
+std::size_t LeaseBook::declinedIn(const std::string& subnet, const Ipv4Range& range, std::int64_t now) const {
+  std::size_t n = 0;
+  for (auto it = byAddress_.lower_bound(range.first); it != byAddress_.end() && it->first <= range.last; ++it)
+    n += it->second.subnet == subnet && it->second.state == LeaseState::Declined && it->second.holds(now);
   return n;
 }
 

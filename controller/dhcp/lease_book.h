@@ -26,7 +26,7 @@ struct Lease {
   std::string subnet;     // the subnet's section name
   PoolKind pool = PoolKind::Quarantine;
   LeaseState state = LeaseState::Offered;
-  std::int64_t start = 0;
+  std::int64_t start = 0;    // when the client was given the address; renewals keep it
   std::int64_t expires = 0;
   Ipv4 relay = 0;          // giaddr, 0 when directly attached
   std::string agentInfo;   // option 82 as received, hex
@@ -58,9 +58,14 @@ class LeaseBook {
                std::int64_t now) const;
 
   void put(const Lease& lease);
-  // Active quarantine leases that came through this relay and circuit.
+  // Active quarantine leases that came through this relay and circuit,
+  // declined ones included (a declined address is as gone from the pool).
   std::size_t activeQuarantine(const std::string& subnet, Ipv4 relay, const std::string& agentInfo,
                                std::int64_t now) const;
+  // Addresses held back by DECLINE now: those the MAC declined in the subnet,
+  // and all those of the range.
+  std::size_t declinedBy(const std::string& subnet, const std::string& mac, std::int64_t now) const;
+  std::size_t declinedIn(const std::string& subnet, const Ipv4Range& range, std::int64_t now) const;
   std::vector<Lease> all() const;
   // Every lease in address order, without copying them.
   template <typename F>

@@ -290,7 +290,7 @@ std::optional<DhcpServer::Outgoing> DhcpServer::decide(const Datagram& datagram,
   const auto now = clock_();
   const MacStanding standing = standingOf(mac, *subnet, now);
   const auto verdict = gateVerdict(*subnet, mac, standing, now);
-  auto response = respond(*packet, *subnet, verdict, book_, settings_.limits, now);
+  auto response = respond(*packet, *subnet, verdict, book_, settings_.limits, now, datagram.source);
   // The book changes now, so the next message of the batch sees it; the store
   // before anything is sent. An offer is kept in memory only: the REQUEST is
   // checked for conflicts anyway, and a restart may simply offer again.

@@ -1,5 +1,6 @@
-// The server against clients that lie: packets that do not name a hardware
-// address, or do not fit. Each case is an attack that worked once; the real
+// The server against clients that lie: RELEASE and DECLINE in another
+// client's name, DECLINE storms, and packets that do not name a hardware
+// address or do not fit. Each case is an attack that worked once; the real
 // socket is in dhcp_socket_test.cpp.
 #include <doctest/doctest.h>
 
@@ -8,6 +9,127 @@
 using namespace portcullis;
 using namespace portcullis::dhcp;
 using namespace portcullis::dhcp_edge::testing;
+
+namespace {
+
+Ipv4 ip(const char* text) { return *parseIpv4(text); }
+
+DhcpPacket releaseOf(std::uint32_t client, Ipv4 address) {
+  auto r = message(MessageType::Release, client);
+  r.ciaddr = address;
+  r.setAddress(option::kServerId, kServer);
+  return r;
+}
+
+DhcpPacket declineOf(std::uint32_t client, Ipv4 address) {
+  auto d = message(MessageType::Decline, client);
+  d.setAddress(option::kRequestedAddress, address);
+  d.setAddress(option::kServerId, kServer);
+  return d;
+}
+
+// INIT-REBOOT: a client asking for an address straight away, no DISCOVER.
+DhcpPacket rebootFor(std::uint32_t client, Ipv4 address) {
+  auto r = message(MessageType::Request, client);
+  r.setAddress(option::kRequestedAddress, address);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a RELEASE in another client's name neither ends its lease nor hands its address to someone else") {
+  Fixture f;
+  const Ipv4 victim = bindLease(f, 1);
+  // From another address on the link, the victim's MAC and address in the packet.
+  f.deliverFrom(releaseOf(1, victim), ip("10.77.0.60"));
+  // Through a relay the lease never came through.
+  auto relayed = releaseOf(1, victim);
+  relayed.giaddr = ip("10.77.0.254");
+  f.deliverFrom(relayed, ip("10.77.0.254"));
+  // With no source address at all.
+  f.deliverFrom(releaseOf(1, victim), 0);
+  const Lease* l = f.leaseAt(victim);
+  REQUIRE(l);
+  CHECK(l->state == LeaseState::Bound);
+  CHECK(l->mac == macOf(1));
+
+  // Whoever asks for that address does not get it.
+  auto grab = message(MessageType::Discover, 2);
+  grab.setAddress(option::kRequestedAddress, victim);
+  f.deliver(grab);
+  REQUIRE(f.socket->sent.back().packet.messageType() == MessageType::Offer);
+  CHECK(f.socket->sent.back().packet.yiaddr != victim);
+
+  // The client itself, from its address: released.
+  f.deliverFrom(releaseOf(1, victim), victim);
+  CHECK(f.leaseAt(victim)->state == LeaseState::Released);
+}
+
+TEST_CASE("a DECLINE in another client's name, after its exchange, does not take its address") {
+  Fixture f;
+  const Ipv4 victim = bindLease(f, 1);
+  f.now += 600;
+  f.deliver(declineOf(1, victim));
+  REQUIRE(f.leaseAt(victim));
+  CHECK(f.leaseAt(victim)->state == LeaseState::Bound);
+
+  // A renewal is no new exchange: the address is still not declinable.
+  auto renewal = message(MessageType::Request, 1);
+  renewal.ciaddr = victim;
+  f.deliverFrom(renewal, victim);
+  REQUIRE(f.socket->sent.back().packet.messageType() == MessageType::Ack);
+  f.now += 1;
+  f.deliver(declineOf(1, victim));
+  CHECK(f.leaseAt(victim)->state == LeaseState::Bound);
+
+  // A DECLINE of an address the client was never given: nothing.
+  f.deliver(declineOf(1, ip("10.77.0.105")));
+  CHECK(f.leaseAt(ip("10.77.0.105")) == nullptr);
+}
+
+TEST_CASE("a DECLINE right after the ACK, as a client whose address is in use sends it, is honoured") {
+  Fixture f;
+  const Ipv4 first = bindLease(f, 1);
+  f.now += 2;
+  f.deliver(declineOf(1, first));
+  CHECK(f.leaseAt(first)->state == LeaseState::Declined);
+  f.ms += 60'000;
+  CHECK(bindLease(f, 1) != first);
+}
+
+TEST_CASE("one admitted MAC cannot decline the production pool") {
+  Fixture f;  // no_agent = allow: production
+  for (int i = 0; i < 10; ++i) {
+    const Ipv4 address = ip("10.77.0.100") + static_cast<Ipv4>(i);
+    f.deliver(rebootFor(1, address));
+    f.deliver(declineOf(1, address));
+    f.ms += 1000;
+  }
+  CHECK(f.leasesIn(LeaseState::Declined) <= 3);
+  f.deliver(discover(2));
+  REQUIRE(!f.socket->sent.empty());
+  CHECK(f.socket->sent.back().packet.messageType() == MessageType::Offer);
+  CHECK(f.socket->sent.back().packet.chaddr[5] == 2);
+}
+
+TEST_CASE("a storm of new MACs cannot decline the quarantine pool") {
+  auto s = settings();
+  s.subnets[0].noAgent = NoAgentRule::Quarantine;
+  Fixture f(s);
+  for (std::uint32_t i = 0; i < 10; ++i) {
+    const Ipv4 address = ip("10.77.0.200") + i;
+    f.deliver(rebootFor(100 + i, address));
+    f.deliver(declineOf(100 + i, address));
+  }
+  CHECK(f.leasesIn(LeaseState::Declined) <= 2);  // a quarter of the pool
+  // Once the storm's quarantine leases run out (1 minute), the pool serves again.
+  f.now += 61;
+  f.ms += 61'000;
+  f.deliver(discover(2));
+  REQUIRE(!f.socket->sent.empty());
+  CHECK(f.socket->sent.back().packet.messageType() == MessageType::Offer);
+  CHECK(f.socket->sent.back().packet.chaddr[5] == 2);
+}
 
 TEST_CASE("a packet with no hardware address, or not six bytes of Ethernet, is refused") {
   Fixture f;
