@@ -71,7 +71,12 @@ std::uint64_t maxDeclined(const DhcpSubnet& subnet, const Ipv4Range& pool);
 // that lie.
 struct DhcpLimits {
   std::uint32_t discoversPerMacPerMinute = 30;
+  std::uint32_t requestsPerMacPerMinute = 30;  // REQUEST, DECLINE, RELEASE, INFORM
+  // Messages per second from MACs the server does not know (no lease held or
+  // given, no machine or operator's hold in the store); known ones are held
+  // only to their own per-MAC limits.
   std::uint32_t discoversPerSecond = 1000;
+  std::uint32_t newMacsPerMinute = 65536;      // MACs it does not know, tracked each minute; more wait
   std::uint32_t offerHoldSeconds = 30;     // an offered address is kept this long for a REQUEST; a
                                            // DECLINE counts this long after the client got its address
   std::uint32_t declineHoldSeconds = 600;  // a declined address is not offered again meanwhile

@@ -1,7 +1,7 @@
 // The server against clients that lie: RELEASE and DECLINE in another
-// client's name, DECLINE storms, and packets that do not name a hardware
-// address or do not fit. Each case is an attack that worked once; the real
-// socket is in dhcp_socket_test.cpp.
+// client's name, DECLINE storms, message floods, floods of new MACs, and
+// packets that do not name a hardware address. Each case is an attack that
+// worked once; the real socket is in dhcp_socket_test.cpp.
 #include <doctest/doctest.h>
 
 #include "tests/unit/controller_dhcp_edge/dhcp_server_fixture.h"
@@ -129,6 +129,55 @@ TEST_CASE("a storm of new MACs cannot decline the quarantine pool") {
   REQUIRE(!f.socket->sent.empty());
   CHECK(f.socket->sent.back().packet.messageType() == MessageType::Offer);
   CHECK(f.socket->sent.back().packet.chaddr[5] == 2);
+}
+
+TEST_CASE("REQUESTs, DECLINEs and RELEASEs are rate-limited per MAC like DISCOVERs") {
+  Fixture f;
+  const Ipv4 address = bindLease(f, 1);
+  const auto before = f.socket->sent.size();
+  auto renewal = message(MessageType::Request, 1);
+  renewal.ciaddr = address;
+  for (int i = 0; i < 100; ++i) f.deliverFrom(renewal, address);
+  const auto answered = f.socket->sent.size() - before;
+  CHECK(answered < 100);
+  CHECK(answered >= 20);
+  CHECK(f.server->counters().rateLimited >= 100 - answered);
+  // Another client is not held back.
+  bindLease(f, 2);
+}
+
+TEST_CASE("a flood of new MACs does not lock out a machine with a lease, or one the store knows") {
+  // A client the store knows nothing of, with a quarantine lease; a machine
+  // the store knows, with no lease yet.
+  Lease held;
+  held.address = ip("10.77.0.205");
+  held.mac = macOf(1);
+  held.subnet = "dhcp";
+  held.pool = PoolKind::Quarantine;
+  held.state = LeaseState::Bound;
+  held.start = 900;
+  held.expires = 100000;
+  auto s = settings();
+  s.subnets[0].noAgent = NoAgentRule::Quarantine;
+  Fixture f(s, {held});
+  MacStanding known;
+  known.machineId = "m-2";
+  known.state = admission::AdmissionState::Admitted;  // production
+  f.store.standings[macOf(2)] = known;
+  f.ms += 5000;
+  f.server->refreshIsolation();  // as serve does every few seconds: the store's MACs read again
+  // Over 65,536 new MACs within the same second.
+  for (std::uint32_t i = 0; i < 70'000; ++i) f.deliver(message(MessageType::Discover, 0x100000 + i));
+  CHECK(f.server->counters().rateLimited > 0);
+
+  const auto before = f.socket->sent.size();
+  f.deliver(discover(1));
+  REQUIRE(f.socket->sent.size() == before + 1);
+  CHECK(f.socket->sent.back().packet.yiaddr == ip("10.77.0.205"));
+  f.deliver(discover(2));
+  REQUIRE(f.socket->sent.size() == before + 2);
+  CHECK(f.socket->sent.back().packet.chaddr[5] == 2);
+  CHECK(settings().subnets[0].productionPool.contains(f.socket->sent.back().packet.yiaddr));
 }
 
 TEST_CASE("a packet with no hardware address, or not six bytes of Ethernet, is refused") {

@@ -54,6 +54,12 @@ class GateStore : public store::LeaseStore {
     return it == standings.end() ? standing : it->second;
   }
   MacStanding machineStanding(const std::string&) override { return {}; }
+  std::vector<std::string> macsWithStanding() override {
+    std::vector<std::string> macs;
+    for (const auto& [mac, s] : standings)
+      if (!s.machineId.empty() || !s.operatorHold.empty()) macs.push_back(mac);
+    return macs;
+  }
   void putLeases(const std::vector<Lease>& leases) override {
     if (writeThrows) throw store::StoreError("store controller.db: disk I/O error");
     stored.insert(stored.end(), leases.begin(), leases.end());
