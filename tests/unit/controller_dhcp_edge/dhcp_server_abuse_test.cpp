@@ -1,7 +1,8 @@
 // The server against clients that lie: RELEASE and DECLINE in another
 // client's name, DECLINE storms, message floods, floods of new MACs, and
 // packets that do not name a hardware address. Each case is an attack that
-// worked once; the real socket is in dhcp_socket_test.cpp.
+// worked once; the real socket is in dhcp_socket_test.cpp and the whole gate
+// in tests/e2e/dhcp_abuse_e2e_test.cpp.
 #include <doctest/doctest.h>
 
 #include "tests/unit/controller_dhcp_edge/dhcp_server_fixture.h"
