@@ -129,6 +129,8 @@ DhcpSubnet readSubnet(config::ConfigReader& r, const std::string& section) {
   s.holdTimeout = duration(r, k("hold_timeout"), s.holdTimeout, 1, 3600);
   s.maxQuarantinePerRelay =
       static_cast<std::uint32_t>(r.integer(k("max_quarantine_per_relay"), s.maxQuarantinePerRelay, 1, 1 << 20));
+  s.maxDeclinedPercent =
+      static_cast<std::uint32_t>(r.integer(k("max_declined_percent"), s.maxDeclinedPercent, 0, 100));
   return s;
 }
 
@@ -162,10 +164,15 @@ DhcpSettings readDhcpSettings(const config::IniDocument& doc, config::ConfigRead
   auto& l = d.limits;
   l.discoversPerMacPerMinute = static_cast<std::uint32_t>(
       r.integer("dhcp_server.discovers_per_mac_per_minute", l.discoversPerMacPerMinute, 1, 100000));
+  l.requestsPerMacPerMinute = static_cast<std::uint32_t>(
+      r.integer("dhcp_server.requests_per_mac_per_minute", l.requestsPerMacPerMinute, 1, 100000));
   l.discoversPerSecond =
       static_cast<std::uint32_t>(r.integer("dhcp_server.discovers_per_second", l.discoversPerSecond, 1, 1000000));
+  l.newMacsPerMinute =
+      static_cast<std::uint32_t>(r.integer("dhcp_server.new_macs_per_minute", l.newMacsPerMinute, 1, 10000000));
   l.offerHoldSeconds = duration(r, "dhcp_server.offer_hold", l.offerHoldSeconds, 5, 600);
   l.declineHoldSeconds = duration(r, "dhcp_server.decline_hold", l.declineHoldSeconds, 10, 86400);
+  l.declinesPerMac = static_cast<std::uint32_t>(r.integer("dhcp_server.declines_per_mac", l.declinesPerMac, 0, 1000));
   d.serverPort = static_cast<std::uint16_t>(r.integer("dhcp_server.port", d.serverPort, 1, 65535));
   d.clientPort = static_cast<std::uint16_t>(r.integer("dhcp_server.client_port", d.clientPort, 1, 65535));
   d.announcePort = static_cast<std::uint16_t>(r.integer("dhcp_server.announce_port", d.announcePort, 1, 65535));

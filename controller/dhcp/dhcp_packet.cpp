@@ -118,6 +118,9 @@ void DhcpPacket::setSeconds(std::uint8_t code, std::uint32_t seconds) {
 }
 
 Result<DhcpPacket> parseDhcpPacket(std::string_view bytes) {
+  if (bytes.size() > kMaxMessageSize)
+    return fail("message of " + std::to_string(bytes.size()) + " bytes is over the " +
+                std::to_string(kMaxMessageSize) + "-byte limit");
   if (bytes.size() < kFixedSize + 4)
     return fail("too short for a DHCP message (" + std::to_string(bytes.size()) + " bytes)");
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
@@ -129,6 +132,9 @@ Result<DhcpPacket> parseDhcpPacket(std::string_view bytes) {
   pkt.hops = p[3];
   if (pkt.op != 1 && pkt.op != 2) return fail("op " + std::to_string(pkt.op) + " is neither request nor reply");
   if (pkt.hlen > 16) return fail("hardware address length " + std::to_string(pkt.hlen) + " is over 16");
+  if (pkt.hlen == 0) return fail("hardware address length 0: the message names no client");
+  if (pkt.htype == kEthernet && pkt.hlen != 6)
+    return fail("hardware address length " + std::to_string(pkt.hlen) + " for Ethernet (htype 1), not 6");
   pkt.xid = be32(p + 4);
   pkt.secs = be16(p + 8);
   pkt.flags = be16(p + 10);

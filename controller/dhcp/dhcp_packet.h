@@ -58,6 +58,10 @@ struct ClasslessRoute {
 
 inline constexpr std::uint16_t kBroadcastFlag = 0x8000;
 inline constexpr std::size_t kMinPacketSize = 300;  // BOOTP's size; some clients drop shorter replies
+// The largest client message read. Clients send under 600 bytes and relays
+// add little; a larger datagram is refused whole rather than read in part.
+inline constexpr std::size_t kMaxMessageSize = 2048;
+inline constexpr std::uint8_t kEthernet = 1;  // htype
 
 struct DhcpPacket {
   std::uint8_t op = 1;  // 1 request, 2 reply
@@ -82,6 +86,9 @@ struct DhcpPacket {
   void setSeconds(std::uint8_t code, std::uint32_t seconds);
 };
 
+// Refuses, besides a broken format, a message over kMaxMessageSize and one
+// that names no client hardware address (hlen 0, or not 6 for Ethernet): the
+// gate knows a client by it.
 Result<DhcpPacket> parseDhcpPacket(std::string_view bytes);
 // At least kMinPacketSize bytes; an option over 255 bytes is split (RFC 3396).
 std::string serializeDhcpPacket(const DhcpPacket& packet);

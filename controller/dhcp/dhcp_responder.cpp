@@ -174,6 +174,9 @@ Response request(const DhcpPacket& req, const DhcpSubnet& subnet, const GateVerd
   const bool renewal = before && before->mac == mac && before->state == LeaseState::Bound && before->holds(now);
   out.changes.push_back(
       leaseFor(req, subnet, verdict, address, LeaseState::Bound, now, now + leaseTimeOf(subnet, pool)));
+  // The client was given the address when it was first bound to it; a
+  // renewal does not give it again (so it opens no DECLINE window).
+  if (renewal) out.changes.back().start = before->start;
   // The client's leases elsewhere in the subnet (its quarantine address once
   // it is admitted, say) end now, so isolation follows the address it uses.
   for (const Lease* l : book.allOf(subnet.name, mac))
@@ -191,27 +194,70 @@ Response request(const DhcpPacket& req, const DhcpSubnet& subnet, const GateVerd
   return out;
 }
 
+// A DECLINE or RELEASE names the server it is meant for (RFC 2131 4.4.4,
+// 4.4.6); one meant for another is not ours to act on.
+std::optional<std::string> forAnotherServer(const DhcpPacket& req, const DhcpSubnet& subnet) {
+  const auto serverId = req.addressOption(option::kServerId);
+  if (serverId && *serverId != subnet.serverAddress) return "meant for server " + formatIpv4(*serverId);
+  return std::nullopt;
+}
+
+// RFC 2131 4.3.3: a client that finds the address it was given in use says so
+// right away, before it uses it. Only then, and only for an address this
+// server gave that very MAC, is it taken out of the pool; and a MAC (or a
+// flood of them) may hold back only so many addresses at a time.
 Response decline(const DhcpPacket& req, const DhcpSubnet& subnet, const LeaseBook& book, const DhcpLimits& limits,
                  std::int64_t now) {
+  if (auto other = forAnotherServer(req, subnet)) return unanswered(DhcpEvent::DeclineIgnored, *other);
   const auto address = req.addressOption(option::kRequestedAddress);
   const Lease* l = address ? book.at(*address) : nullptr;
-  if (!l || l->mac != req.mac() || l->subnet != subnet.name)
-    return unanswered(DhcpEvent::DeclineIgnored, "names no address leased to this client");
+  if (!l || l->mac != req.mac() || l->subnet != subnet.name || l->state == LeaseState::Released ||
+      l->state == LeaseState::Declined || !l->holds(now))
+    return unanswered(DhcpEvent::DeclineIgnored, "names no address this server gave this client");
+  const std::string what = formatIpv4(*address) + " ";
+  if (now - l->start > static_cast<std::int64_t>(limits.offerHoldSeconds))
+    return unanswered(DhcpEvent::DeclineIgnored,
+                      what + "was given to this client " + std::to_string(now - l->start) +
+                          " s ago; a DECLINE counts only within offer_hold (" +
+                          std::to_string(limits.offerHoldSeconds) + " s) of that");
+  if (book.declinedBy(subnet.name, l->mac, now) >= limits.declinesPerMac)
+    return unanswered(DhcpEvent::DeclineIgnored, what + "not held back: this client has declined " +
+                                                     std::to_string(limits.declinesPerMac) +
+                                                     " addresses within decline_hold (declines_per_mac)");
+  const auto& pool = poolRange(subnet, l->pool);
+  if (const auto cap = maxDeclined(subnet, pool); book.declinedIn(subnet.name, pool, now) >= cap)
+    return unanswered(DhcpEvent::DeclineIgnored, what + "not held back: " + std::to_string(cap) + " addresses of the " +
+                                                     poolKindName(l->pool) +
+                                                     " pool are declined already (max_declined_percent)");
   Response out;
   Lease declined = *l;
   declined.state = LeaseState::Declined;
   declined.expires = now + limits.declineHoldSeconds;
   out.changes.push_back(declined);
   out.event = DhcpEvent::LeaseDeclined;
-  out.detail = formatIpv4(*address) + " is in use on the network; not offered for " +
-               std::to_string(limits.declineHoldSeconds) + " s";
+  out.detail = what + "is in use on the network; not offered for " + std::to_string(limits.declineHoldSeconds) + " s";
   return out;
 }
 
-Response release(const DhcpPacket& req, const DhcpSubnet& subnet, const LeaseBook& book, std::int64_t now) {
+// RFC 2131 4.4.6: the client sends its RELEASE from the address it gives up
+// (ciaddr), to the server; through a relay only the one its lease came
+// through. Anything else is someone else speaking in its name.
+Response release(const DhcpPacket& req, const DhcpSubnet& subnet, const LeaseBook& book, std::int64_t now,
+                 Ipv4 source) {
+  if (auto other = forAnotherServer(req, subnet)) return unanswered(DhcpEvent::ReleaseIgnored, *other);
   const Lease* l = book.at(req.ciaddr);
-  if (!l || l->mac != req.mac() || l->subnet != subnet.name)
-    return unanswered(DhcpEvent::ReleaseIgnored, "names no address leased to this client");
+  if (!l || l->mac != req.mac() || l->subnet != subnet.name || l->state != LeaseState::Bound || !l->holds(now))
+    return unanswered(DhcpEvent::ReleaseIgnored, "names no address bound to this client");
+  if (req.giaddr) {
+    const auto* info = req.find(option::kRelayAgentInfo);
+    if (req.giaddr != l->relay || (info ? toHex(*info) : std::string()) != l->agentInfo)
+      return unanswered(DhcpEvent::ReleaseIgnored,
+                        "came through relay " + formatIpv4(req.giaddr) + ", the lease of " + formatIpv4(req.ciaddr) +
+                            (l->relay ? " through " + formatIpv4(l->relay) + " (or another circuit)" : " directly"));
+  } else if (source != req.ciaddr) {
+    return unanswered(DhcpEvent::ReleaseIgnored, "sent from " + formatIpv4(source) + ", not from " +
+                                                     formatIpv4(req.ciaddr) + ", the address it releases");
+  }
   Response out;
   out.changes.push_back(endedAt(*l, now));
   out.event = DhcpEvent::LeaseReleased;
@@ -283,7 +329,7 @@ const char* dhcpEventName(DhcpEvent event) {
 }
 
 Response respond(const DhcpPacket& request, const DhcpSubnet& subnet, const GateVerdict& verdict,
-                 const LeaseBook& book, const DhcpLimits& limits, std::int64_t now) {
+                 const LeaseBook& book, const DhcpLimits& limits, std::int64_t now, Ipv4 source) {
   const auto type = request.messageType();
   if (request.op != 1 || !type)
     return unanswered(DhcpEvent::PacketDropped,
@@ -292,7 +338,7 @@ Response respond(const DhcpPacket& request, const DhcpSubnet& subnet, const Gate
     case MessageType::Discover: return discover(request, subnet, verdict, book, limits, now);
     case MessageType::Request: return dhcp::request(request, subnet, verdict, book, now);
     case MessageType::Decline: return decline(request, subnet, book, limits, now);
-    case MessageType::Release: return release(request, subnet, book, now);
+    case MessageType::Release: return release(request, subnet, book, now, source);
     case MessageType::Inform: return inform(request, subnet, verdict);
     default: break;
   }

@@ -49,8 +49,13 @@ struct Response {
   std::string detail;          // what and why, for the same line
 };
 
+// source: the IP source address the message came from, 0 when not known. A
+// RELEASE sent straight to the server counts only from the address it
+// releases; a DECLINE only within offer_hold of the client being given the
+// address, and only while neither the MAC's nor the pool's share of declined
+// addresses is used up.
 Response respond(const DhcpPacket& request, const DhcpSubnet& subnet, const GateVerdict& verdict,
-                 const LeaseBook& book, const DhcpLimits& limits, std::int64_t now);
+                 const LeaseBook& book, const DhcpLimits& limits, std::int64_t now, Ipv4 source = 0);
 
 // The options a lease from this pool carries (mask, routes, DNS, times).
 void addLeaseOptions(DhcpPacket& reply, const DhcpSubnet& subnet, PoolKind pool, bool withTimes);

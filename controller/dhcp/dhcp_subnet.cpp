@@ -32,6 +32,11 @@ bool onLink(const DhcpSubnet& s, Ipv4 a) {
   return s.subnet.contains(a) || (s.quarantineSubnet.prefix && s.quarantineSubnet.contains(a));
 }
 
+std::uint64_t maxDeclined(const DhcpSubnet& s, const Ipv4Range& pool) {
+  if (s.maxDeclinedPercent == 0) return 0;
+  return std::max<std::uint64_t>(1, pool.size() * s.maxDeclinedPercent / 100);
+}
+
 const std::vector<Ipv4>& quarantineDnsOf(const DhcpSubnet& s) {
   return s.quarantineDns.empty() ? s.dns : s.quarantineDns;
 }

@@ -59,14 +59,28 @@ struct DhcpSubnet {
   std::uint32_t announceTtl = 600;  // an announce counts this long after it was heard
   std::uint32_t holdTimeout = 30;              // hold mode: pending longer than this -> quarantine
   std::uint32_t maxQuarantinePerRelay = 256;   // active quarantine leases per relay and circuit
+                                               // (declined ones count)
+  std::uint32_t maxDeclinedPercent = 25;       // of each pool, held back by DECLINE at a time
 };
 
-// Limits that protect the server from a flood of DISCOVERs.
+// How many addresses of the pool DECLINE may hold back at a time: the share
+// maxDeclinedPercent of it, at least one unless the share is 0.
+std::uint64_t maxDeclined(const DhcpSubnet& subnet, const Ipv4Range& pool);
+
+// Limits that protect the server and the pools from floods and from clients
+// that lie.
 struct DhcpLimits {
   std::uint32_t discoversPerMacPerMinute = 30;
+  std::uint32_t requestsPerMacPerMinute = 30;  // REQUEST, DECLINE, RELEASE, INFORM
+  // Messages per second from MACs the server does not know (no lease held or
+  // given, no machine or operator's hold in the store); known ones are held
+  // only to their own per-MAC limits.
   std::uint32_t discoversPerSecond = 1000;
-  std::uint32_t offerHoldSeconds = 30;     // an offered address is kept this long for a REQUEST
+  std::uint32_t newMacsPerMinute = 65536;      // MACs it does not know, tracked each minute; more wait
+  std::uint32_t offerHoldSeconds = 30;     // an offered address is kept this long for a REQUEST; a
+                                           // DECLINE counts this long after the client got its address
   std::uint32_t declineHoldSeconds = 600;  // a declined address is not offered again meanwhile
+  std::uint32_t declinesPerMac = 3;        // addresses one MAC may have held back by DECLINE at a time
 };
 
 // The network a quarantine lease belongs to: quarantineSubnet when set.

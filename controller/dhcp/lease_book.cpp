@@ -52,6 +52,14 @@ std::vector<const Lease*> LeaseBook::allOf(const std::string& subnet, const std:
   return out;
 }
 
+bool LeaseBook::knows(const std::string& mac) const {
+  auto it = byMac_.find(mac);
+  if (it == byMac_.end()) return false;
+  for (auto a : it->second)
+    if (const Lease* l = at(a); l && l->mac == mac && l->state != LeaseState::Offered) return true;
+  return false;
+}
+
 bool LeaseBook::freeFor(const DhcpSubnet& subnet, PoolKind pool, Ipv4 address, const std::string& mac,
                         std::int64_t now) const {
   if (!poolRange(subnet, pool).contains(address)) return false;
@@ -99,8 +107,13 @@ std::optional<Ipv4> LeaseBook::choose(const DhcpSubnet& subnet, PoolKind pool, c
 void LeaseBook::put(const Lease& lease) {
   auto it = byAddress_.find(lease.address);
   if (it != byAddress_.end() && it->second.mac != lease.mac) {
-    auto& old = byMac_[it->second.mac];
-    old.erase(std::remove(old.begin(), old.end(), lease.address), old.end());
+    // The address is another MAC's now. A MAC left with no address is
+    // dropped, so offers to a flood of new MACs do not pile up here.
+    auto old = byMac_.find(it->second.mac);
+    if (old != byMac_.end()) {
+      std::erase(old->second, lease.address);
+      if (old->second.empty()) byMac_.erase(old);
+    }
   }
   byAddress_[lease.address] = lease;
   auto& mine = byMac_[lease.mac];
@@ -112,8 +125,21 @@ std::size_t LeaseBook::activeQuarantine(const std::string& subnet, Ipv4 relay, c
   std::size_t n = 0;
   for (const auto& [address, l] : byAddress_)
     if (l.subnet == subnet && l.pool == PoolKind::Quarantine && l.relay == relay && l.agentInfo == agentInfo &&
-        l.state != LeaseState::Declined && l.holds(now))
+        l.holds(now))
       ++n;
+  return n;
+}
+
+std::size_t LeaseBook::declinedBy(const std::string& subnet, const std::string& mac, std::int64_t now) const {
+  std::size_t n = 0;
+  for (const Lease* l : allOf(subnet, mac)) n += l->state == LeaseState::Declined && l->holds(now);
+  return n;
+}
+
+std::size_t LeaseBook::declinedIn(const std::string& subnet, const Ipv4Range& range, std::int64_t now) const {
+  std::size_t n = 0;
+  for (auto it = byAddress_.lower_bound(range.first); it != byAddress_.end() && it->first <= range.last; ++it)
+    n += it->second.subnet == subnet && it->second.state == LeaseState::Declined && it->second.holds(now);
   return n;
 }
 

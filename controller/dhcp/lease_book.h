@@ -26,7 +26,7 @@ struct Lease {
   std::string subnet;     // the subnet's section name
   PoolKind pool = PoolKind::Quarantine;
   LeaseState state = LeaseState::Offered;
-  std::int64_t start = 0;
+  std::int64_t start = 0;    // when the client was given the address; renewals keep it
   std::int64_t expires = 0;
   Ipv4 relay = 0;          // giaddr, 0 when directly attached
   std::string agentInfo;   // option 82 as received, hex
@@ -48,6 +48,9 @@ class LeaseBook {
   const Lease* of(const std::string& subnet, PoolKind pool, const std::string& mac) const;
   // Every lease the client has in the subnet, any pool.
   std::vector<const Lease*> allOf(const std::string& subnet, const std::string& mac) const;
+  // True when the MAC holds or held a lease (bound at least once; an offer
+  // alone does not count), in any subnet.
+  bool knows(const std::string& mac) const;
 
   // An address for the client in the pool: its own lease's address, else the
   // requested one if free, else the lowest free one; nullopt when the pool is
@@ -58,10 +61,16 @@ class LeaseBook {
                std::int64_t now) const;
 
   void put(const Lease& lease);
-  // Active quarantine leases that came through this relay and circuit.
+  // Active quarantine leases that came through this relay and circuit,
+  // declined ones included (a declined address is as gone from the pool).
   std::size_t activeQuarantine(const std::string& subnet, Ipv4 relay, const std::string& agentInfo,
                                std::int64_t now) const;
+  // Addresses held back by DECLINE now: those the MAC declined in the subnet,
+  // and all those of the range.
+  std::size_t declinedBy(const std::string& subnet, const std::string& mac, std::int64_t now) const;
+  std::size_t declinedIn(const std::string& subnet, const Ipv4Range& range, std::int64_t now) const;
   std::vector<Lease> all() const;
+  std::size_t macCount() const { return byMac_.size(); }  // MACs that have a record now
   // Every lease in address order, without copying them.
   template <typename F>
   void forEach(F&& f) const {
@@ -70,7 +79,7 @@ class LeaseBook {
 
  private:
   std::map<Ipv4, Lease> byAddress_;
-  std::map<std::string, std::vector<Ipv4>> byMac_;  // mac -> addresses it ever held
+  std::map<std::string, std::vector<Ipv4>> byMac_;  // mac -> the addresses whose record is its
   mutable std::map<std::string, std::uint64_t> freshCursor_;  // per subnet and pool: next never-used address
 };
 

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/log/guarded_thread.h"
@@ -24,7 +25,7 @@ DhcpServer::DhcpServer(store::LeaseStore& store, controller::DhcpSettings settin
       sockets_(std::move(sockets)),
       clock_(std::move(clock)),
       msClock_(std::move(msClock)),
-      limiter_(settings_.limits.discoversPerMacPerMinute, settings_.limits.discoversPerSecond) {
+      limiter_(settings_.limits) {
   for (const auto& s : settings_.subnets) announceTtl_ = std::max<std::int64_t>(announceTtl_, s.announceTtl);
 }
 
@@ -50,7 +51,33 @@ Status DhcpServer::prepare() {
   } catch (const std::exception& e) {
     return fail(std::string("cannot read the stored leases: ") + e.what());
   }
+  refreshKnownMacs();
   return done();
+}
+
+void DhcpServer::refreshKnownMacs() {
+  const auto nowMs = msClock_();
+  {
+    std::lock_guard lock(mutex_);
+    if (knownMacsRead_ && nowMs - knownMacsReadMs_ < kKnownMacsRefreshMs) return;
+    knownMacsRead_ = true;
+    knownMacsReadMs_ = nowMs;
+  }
+  std::unordered_set<std::string> known;
+  try {
+    for (auto& mac : store_.macsWithStanding()) known.insert(std::move(mac));
+  } catch (const std::exception& e) {
+    // Not fatal: the MACs learned so far, and those with leases, stay known.
+    logger().error("DHCP_KNOWN_MACS_UNREAD reason=%s", std::string(e.what()));
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  knownMacs_ = std::move(known);
+}
+
+bool DhcpServer::knownMac(const std::string& mac, const DhcpSubnet& subnet) const {
+  return book_.knows(mac) || knownMacs_.count(mac) ||
+         std::find(subnet.allowMacs.begin(), subnet.allowMacs.end(), mac) != subnet.allowMacs.end();
 }
 
 void DhcpServer::hearAnnounces(std::vector<std::unique_ptr<DhcpSocket>> sockets,
@@ -76,6 +103,7 @@ void DhcpServer::setFirewall(std::unique_ptr<GateFirewall> firewall) {
 }
 
 void DhcpServer::refreshIsolation() {
+  refreshKnownMacs();
   std::lock_guard lock(mutex_);
   standingCache_.clear();  // an admission may have changed
   if (!firewall_) return;
@@ -226,6 +254,8 @@ MacStanding DhcpServer::standingOf(const std::string& mac, const DhcpSubnet& sub
   MacStanding standing;
   try {
     standing = storedStanding(mac);
+    // Known from now on, before the store's list is read again.
+    if (!standing.machineId.empty() || !standing.operatorHold.empty()) knownMacs_.insert(mac);
     auto it = announces_.find(mac);
     if (it != announces_.end()) {
       if (it->second.trusted && it->second.agentId != standing.machineId) {
@@ -291,14 +321,17 @@ std::optional<DhcpServer::Outgoing> DhcpServer::decide(const Datagram& datagram,
                          via.interfaceName(), mac, formatIpv4(packet->giaddr));
     return std::nullopt;
   }
-  if (packet->messageType() == MessageType::Discover) {
-    const auto outcome = limiter_.admit(mac, msClock_());
-    if (outcome != DiscoverLimiter::Outcome::Allowed) {
-      ++counters_.rateLimited;
-      logger().debug("DHCP_RATE_LIMITED mac=%s limit=%s", mac,
-                     std::string(outcome == DiscoverLimiter::Outcome::MacLimited ? "per-mac" : "global"));
-      return std::nullopt;
-    }
+  // Every client message counts against the limits, not only DISCOVERs: a
+  // REQUEST binds an address, a DECLINE holds one back.
+  const auto type = packet->messageType();
+  const auto kind = type == MessageType::Discover ? ClientLimiter::Kind::Discover : ClientLimiter::Kind::Other;
+  if (const auto outcome = limiter_.admit(mac, kind, knownMac(mac, *subnet), msClock_());
+      outcome != ClientLimiter::Outcome::Allowed) {
+    ++counters_.rateLimited;
+    logger().information("DHCP_RATE_LIMITED interface=%s mac=%s type=%s limit=%s", via.interfaceName(), mac,
+                         std::string(type ? messageTypeName(*type) : "none"),
+                         std::string(clientLimitOutcomeName(outcome)));
+    return std::nullopt;
   }
 
   const auto now = clock_();
@@ -313,7 +346,7 @@ std::optional<DhcpServer::Outgoing> DhcpServer::decide(const Datagram& datagram,
                                     held && packet->ciaddr == held->address;
   }
   const auto verdict = gateVerdict(*subnet, mac, standing, now);
-  auto response = respond(*packet, *subnet, verdict, book_, settings_.limits, now);
+  auto response = respond(*packet, *subnet, verdict, book_, settings_.limits, now, datagram.source);
   // The book changes now, so the next message of the batch sees it; the store
   // before anything is sent. An offer is kept in memory only: the REQUEST is
   // checked for conflicts anyway, and a restart may simply offer again.

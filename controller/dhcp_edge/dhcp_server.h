@@ -13,11 +13,12 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/util/result.h"
 #include "controller/config/dhcp_config.h"
-#include "controller/dhcp/discover_limiter.h"
+#include "controller/dhcp/client_limiter.h"
 #include "controller/dhcp/dhcp_responder.h"
 #include "controller/dhcp_edge/announce_verifier.h"
 #include "controller/dhcp_edge/dhcp_socket.h"
@@ -64,7 +65,8 @@ class DhcpServer {
   void setFirewall(std::unique_ptr<GateFirewall> firewall);
   // Works out which addresses are quarantined (the quarantine pools, and each
   // bound production lease whose machine would now get quarantine) and
-  // replaces the rules when that changed. Cheap when nothing did.
+  // replaces the rules when that changed. Cheap when nothing did. Also reads
+  // again, at most every kKnownMacsRefreshMs, which MACs the store knows.
   void refreshIsolation();
   void start();
   void stop();
@@ -102,6 +104,12 @@ class DhcpServer {
   dhcp::MacStanding standingOf(const std::string& mac, const dhcp::DhcpSubnet& subnet, std::int64_t now);
   dhcp::MacStanding storedStanding(const std::string& mac);
   static constexpr std::int64_t kStandingCacheMs = 1000;
+  // A MAC the limits treat as known: it holds or held a lease, the store knows
+  // a machine or an operator's hold for it, or the subnet always allows it.
+  bool knownMac(const std::string& mac, const dhcp::DhcpSubnet& subnet) const;
+  // Reads the MACs the store knows (outside the lock: the store has its own).
+  void refreshKnownMacs();
+  static constexpr std::int64_t kKnownMacsRefreshMs = 5000;
   void run();
 
   store::LeaseStore& store_;
@@ -118,7 +126,10 @@ class DhcpServer {
   MsClock msClock_;
   mutable std::mutex mutex_;
   dhcp::LeaseBook book_;
-  dhcp::DiscoverLimiter limiter_;
+  dhcp::ClientLimiter limiter_;
+  std::unordered_set<std::string> knownMacs_;  // by the store; bounded by its machines and holds
+  std::int64_t knownMacsReadMs_ = 0;
+  bool knownMacsRead_ = false;
   DhcpCounters counters_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -43,10 +43,9 @@ class UdpDhcpSocket final : public DhcpSocket {
 
   std::optional<Datagram> receive() override {
     for (;;) {
-      char buffer[2048];
       char control[CMSG_SPACE(sizeof(in_pktinfo))];
       sockaddr_in from{};
-      iovec iov{buffer, sizeof buffer};
+      iovec iov{buffer_.data(), buffer_.size()};
       msghdr msg{};
       msg.msg_name = &from;
       msg.msg_namelen = sizeof from;
@@ -61,7 +60,7 @@ class UdpDhcpSocket final : public DhcpSocket {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
           arrivedOn = static_cast<unsigned>(reinterpret_cast<in_pktinfo*>(CMSG_DATA(c))->ipi_ifindex);
       if (arrivedOn && std::find(skipped_.begin(), skipped_.end(), arrivedOn) != skipped_.end()) continue;
-      return Datagram{std::string(buffer, static_cast<std::size_t>(n)), ntohl(from.sin_addr.s_addr),
+      return Datagram{std::string(buffer_.data(), static_cast<std::size_t>(n)), ntohl(from.sin_addr.s_addr),
                       ntohs(from.sin_port)};
     }
   }
@@ -80,6 +79,10 @@ class UdpDhcpSocket final : public DhcpSocket {
   std::string name_;
   bool bound_;
   std::vector<unsigned> skipped_;
+  // Room for any UDP datagram, so that one larger than a DHCP message is read
+  // whole and refused by the parser (with its size in the log), never cut to
+  // something that might parse.
+  std::vector<char> buffer_ = std::vector<char>(65536);
 };
 
 // A UDP socket on `port` with room for bursts, bound to `device` when one is named.

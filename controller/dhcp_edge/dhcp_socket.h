@@ -27,7 +27,8 @@ class DhcpSocket {
   // The interface's IPv4 addresses (with prefix), for the server identifier.
   virtual std::vector<std::pair<dhcp::Ipv4, int>> addresses() const = 0;
   virtual int fd() const = 0;  // for poll(); -1 for fakes
-  // Reads one waiting datagram; nullopt when none is waiting.
+  // Reads one waiting datagram, whole whatever its size (the parser refuses
+  // one too large); nullopt when none is waiting.
   virtual std::optional<Datagram> receive() = 0;
   // Sends out of this interface. false (and errno) when the kernel refused.
   virtual bool send(const std::string& bytes, dhcp::Ipv4 to, std::uint16_t port) = 0;

@@ -23,6 +23,9 @@ class LeaseStore {
   virtual dhcp::MacStanding macStanding(const std::string& mac) = 0;
   // The same for a machine by id (an announce names its agent); no operator hold.
   virtual dhcp::MacStanding machineStanding(const std::string& machineId) = 0;
+  // Every MAC an enrolled agent reports or an operator holds: the gate's rate
+  // limits never count such a client among the strangers of a flood.
+  virtual std::vector<std::string> macsWithStanding() = 0;
   // An operator's hold on a MAC no agent reports: "release" or "quarantine"; "" removes it.
   virtual void setGateHold(const std::string& mac, const std::string& hold, const std::string& cause,
                            std::int64_t now) = 0;

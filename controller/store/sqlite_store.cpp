@@ -481,6 +481,14 @@ class SqliteStore final : public Store, private SqliteConnection {
     return guard("read machine standing", [&] { return standingOf(machineId); });
   }
 
+  std::vector<std::string> macsWithStanding() override {
+    return guard("read MACs with standing", [&] {
+      std::vector<std::string> macs;
+      *session_ << "SELECT mac FROM interfaces WHERE mac != '' UNION SELECT mac FROM gate_holds", into(macs), now;
+      return macs;
+    });
+  }
+
   void setGateHold(const std::string& mac, const std::string& hold, const std::string& cause,
                    std::int64_t at) override {
     writeTransaction("set gate hold", [&] {

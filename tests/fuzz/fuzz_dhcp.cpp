@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (auto answer : {GateVerdict::Answer::None, GateVerdict::Answer::Quarantine, GateVerdict::Answer::Production}) {
     GateVerdict verdict{answer, "fuzz", "m"};
     for (int round = 0; round < 2; ++round) {
-      auto r = respond(*packet, s, verdict, book, DhcpLimits{}, 1000 + round);
+      // The second round as if sent from the address it names: RELEASE paths.
+      auto r = respond(*packet, s, verdict, book, DhcpLimits{}, 1000 + round, round ? packet->ciaddr : 0);
       for (const auto& l : r.changes) book.put(l);
       if (r.reply && !parseDhcpPacket(serializeDhcpPacket(r.reply->packet))) std::abort();
     }

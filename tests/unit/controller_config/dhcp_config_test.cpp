@@ -59,7 +59,9 @@ TEST_CASE("further subnets are [dhcp NAME] sections; server limits in [dhcp_serv
       "quarantine_pool = 10.20.0.200-10.20.0.250\n"
       "[dhcp branch]\nsubnet = 10.30.0.0/24\nserver_address = 10.20.0.1\nproduction_pool = 10.30.0.10-10.30.0.20\n"
       "quarantine_pool = 10.30.0.30-10.30.0.40\nallow_macs = 00-16-3E-00-00-01\nrandom_mac = deny\n"
-      "[dhcp_server]\ndiscovers_per_second = 50\noffer_hold = 1m\n");
+      "max_declined_percent = 10\n"
+      "[dhcp_server]\ndiscovers_per_second = 50\noffer_hold = 1m\nrequests_per_mac_per_minute = 12\n"
+      "new_macs_per_minute = 5000\ndeclines_per_mac = 1\n");
   REQUIRE_MESSAGE(r.errors.empty(), joined(r.errors));
   REQUIRE(r.settings.subnets.size() == 2);
   CHECK(r.settings.subnets[1].name == "dhcp branch");
@@ -68,6 +70,11 @@ TEST_CASE("further subnets are [dhcp NAME] sections; server limits in [dhcp_serv
   CHECK(r.settings.subnets[1].randomMac == RandomMacRule::Deny);
   CHECK(r.settings.limits.discoversPerSecond == 50);
   CHECK(r.settings.limits.offerHoldSeconds == 60);
+  CHECK(r.settings.limits.requestsPerMacPerMinute == 12);
+  CHECK(r.settings.limits.newMacsPerMinute == 5000);
+  CHECK(r.settings.limits.declinesPerMac == 1);
+  CHECK(r.settings.subnets[0].maxDeclinedPercent == 25);
+  CHECK(r.settings.subnets[1].maxDeclinedPercent == 10);
 }
 
 TEST_CASE("every mistake is named with its line") {

@@ -135,3 +135,26 @@ TEST_CASE("MACs parse strictly") {
   CHECK(isLocallyAdministered("52:54:00:ab:cd:01"));  // QEMU's prefix is locally administered
   CHECK(isLocallyAdministered("a6:54:00:ab:cd:01"));
 }
+
+TEST_CASE("a message that names no hardware address, or an Ethernet one not six bytes long, is refused") {
+  auto bytes = udhcpcDiscover();
+  bytes[2] = 0;
+  auto none = parseDhcpPacket(bytes);
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().find("hardware address length 0") != std::string::npos);
+  bytes[2] = 8;
+  CHECK_FALSE(parseDhcpPacket(bytes).ok());
+  // Another hardware type with its own length is read as it is.
+  bytes[1] = 6;
+  CHECK(parseDhcpPacket(bytes).ok());
+}
+
+TEST_CASE("a message over 2048 bytes is refused, not read in part") {
+  auto bytes = udhcpcDiscover();
+  bytes.append(2049 - bytes.size(), '\0');  // padding after the end option
+  auto big = parseDhcpPacket(bytes);
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.error().find("2049 bytes") != std::string::npos);
+  bytes.resize(2048);
+  CHECK(parseDhcpPacket(bytes).ok());
+}

@@ -199,14 +199,14 @@ TEST_CASE("DECLINE holds the address back, RELEASE frees it") {
 
   auto release = clientMessage(MessageType::Release);
   release.ciaddr = next.reply->packet.yiaddr;
-  auto rel = respond(release, s, production(), book, kLimits, 5);
+  auto rel = respond(release, s, production(), book, kLimits, 5, release.ciaddr);
   CHECK(rel.event == DhcpEvent::LeaseReleased);
   apply(book, rel);
   CHECK_FALSE(book.at(release.ciaddr)->holds(5));
 
   auto stranger = clientMessage(MessageType::Release, 9);
   stranger.ciaddr = next.reply->packet.yiaddr;
-  CHECK(respond(stranger, s, production(), book, kLimits, 6).event == DhcpEvent::ReleaseIgnored);
+  CHECK(respond(stranger, s, production(), book, kLimits, 6, stranger.ciaddr).event == DhcpEvent::ReleaseIgnored);
 }
 
 TEST_CASE("INFORM gets the options without an address or lease time") {
@@ -322,4 +322,148 @@ TEST_CASE("a quarantine pool on its own network: its addresses, its router, a ro
   CHECK(plain.reply->packet.addressOption(option::kRouter) == ip("10.81.0.1"));
   auto p = respond(clientMessage(MessageType::Discover, 3), s, production(), book, kLimits, 0);
   CHECK(p.reply->packet.addressOption(option::kRouter) == ip("10.77.0.1"));
+}
+
+TEST_CASE("declined quarantine leases count against the relay's cap") {
+  auto s = lab();
+  s.quarantinePool = *parseIpv4Range("10.77.0.200-10.77.0.249");
+  s.maxQuarantinePerRelay = 3;
+  LeaseBook book;
+  auto relayed = [](MessageType type, std::uint8_t client) {
+    auto p = clientMessage(type, client);
+    p.giaddr = ip("10.77.0.254");
+    p.set(option::kRelayAgentInfo, std::string("\x01\x05port7", 7));
+    return p;
+  };
+  for (std::uint8_t i = 1; i <= 3; ++i) {
+    auto offer = respond(relayed(MessageType::Discover, i), s, quarantine(), book, kLimits, 10);
+    REQUIRE(offer.event == DhcpEvent::LeaseOffered);
+    apply(book, offer);
+    auto request = relayed(MessageType::Request, i);
+    request.setAddress(option::kRequestedAddress, offer.reply->packet.yiaddr);
+    request.setAddress(option::kServerId, s.serverAddress);
+    apply(book, respond(request, s, quarantine(), book, kLimits, 10));
+    auto decline = relayed(MessageType::Decline, i);
+    decline.setAddress(option::kRequestedAddress, offer.reply->packet.yiaddr);
+    auto d = respond(decline, s, quarantine(), book, kLimits, 11);
+    CHECK(d.event == DhcpEvent::LeaseDeclined);
+    apply(book, d);
+  }
+  CHECK(respond(relayed(MessageType::Discover, 4), s, quarantine(), book, kLimits, 12).event ==
+        DhcpEvent::QuarantineCapReached);
+}
+
+namespace {
+
+// A client bound to an address at `at`: the book as the server holds it.
+Ipv4 boundAt(LeaseBook& book, const DhcpSubnet& s, std::int64_t at, std::uint8_t client = 1,
+             const GateVerdict& v = production(), Ipv4 giaddr = 0) {
+  auto d = clientMessage(MessageType::Discover, client);
+  d.giaddr = giaddr;
+  auto offer = respond(d, s, v, book, kLimits, at);
+  REQUIRE(offer.reply);
+  apply(book, offer);
+  auto r = requestFor(offer.reply->packet);
+  r.chaddr = d.chaddr;
+  r.giaddr = giaddr;
+  auto ack = respond(r, s, v, book, kLimits, at);
+  REQUIRE(ack.event == DhcpEvent::LeaseBound);
+  apply(book, ack);
+  return offer.reply->packet.yiaddr;
+}
+
+DhcpPacket releasing(Ipv4 address, std::uint8_t client = 1) {
+  auto r = clientMessage(MessageType::Release, client);
+  r.ciaddr = address;
+  r.setAddress(option::kServerId, ip("10.77.0.1"));
+  return r;
+}
+
+DhcpPacket declining(Ipv4 address, std::uint8_t client = 1) {
+  auto d = clientMessage(MessageType::Decline, client);
+  d.setAddress(option::kRequestedAddress, address);
+  d.setAddress(option::kServerId, ip("10.77.0.1"));
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("a RELEASE counts from the address it releases, or through the lease's own relay and circuit") {
+  const auto s = lab();
+  LeaseBook book;
+  const Ipv4 a = boundAt(book, s, 0);
+  auto elsewhere = respond(releasing(a), s, production(), book, kLimits, 5, ip("10.77.0.60"));
+  CHECK(elsewhere.event == DhcpEvent::ReleaseIgnored);
+  CHECK(elsewhere.detail.find("sent from 10.77.0.60") != std::string::npos);
+  CHECK(elsewhere.changes.empty());
+  CHECK(respond(releasing(a), s, production(), book, kLimits, 5, 0).event == DhcpEvent::ReleaseIgnored);
+  auto otherServer = releasing(a);
+  otherServer.setAddress(option::kServerId, ip("10.77.0.2"));
+  CHECK(respond(otherServer, s, production(), book, kLimits, 5, a).event == DhcpEvent::ReleaseIgnored);
+  auto relayed = releasing(a);
+  relayed.giaddr = ip("10.77.0.254");
+  CHECK(respond(relayed, s, production(), book, kLimits, 5, relayed.giaddr).event == DhcpEvent::ReleaseIgnored);
+  CHECK(respond(releasing(a), s, production(), book, kLimits, 5, a).event == DhcpEvent::LeaseReleased);
+
+  // Behind a relay: through the same relay and circuit, yes; another circuit, no.
+  const Ipv4 far = boundAt(book, s, 0, 2, production(), ip("10.77.0.254"));
+  auto mine = releasing(far, 2);
+  mine.giaddr = ip("10.77.0.254");
+  CHECK(respond(mine, s, production(), book, kLimits, 5, ip("10.77.0.254")).event == DhcpEvent::LeaseReleased);
+  auto circuit = mine;
+  circuit.set(option::kRelayAgentInfo, std::string("\x01\x05port9", 7));
+  CHECK(respond(circuit, s, production(), book, kLimits, 5, ip("10.77.0.254")).event == DhcpEvent::ReleaseIgnored);
+
+  // An address only offered is not released.
+  auto offer = respond(clientMessage(MessageType::Discover, 3), s, production(), book, kLimits, 6);
+  apply(book, offer);
+  CHECK(respond(releasing(offer.reply->packet.yiaddr, 3), s, production(), book, kLimits, 7,
+                offer.reply->packet.yiaddr)
+            .event == DhcpEvent::ReleaseIgnored);
+}
+
+TEST_CASE("a DECLINE counts within offer_hold of the client being given the address, not after a renewal") {
+  const auto s = lab();
+  LeaseBook book;
+  const Ipv4 a = boundAt(book, s, 100);
+  auto late = respond(declining(a), s, production(), book, kLimits, 100 + kLimits.offerHoldSeconds + 1);
+  CHECK(late.event == DhcpEvent::DeclineIgnored);
+  CHECK(late.detail.find("offer_hold") != std::string::npos);
+  // Renewed at 1000: the lease still starts at 100.
+  auto renewed = respond(renewal(a), s, production(), book, kLimits, 1000);
+  REQUIRE(renewed.event == DhcpEvent::LeaseRenewed);
+  CHECK(renewed.changes[0].start == 100);
+  apply(book, renewed);
+  CHECK(respond(declining(a), s, production(), book, kLimits, 1001).event == DhcpEvent::DeclineIgnored);
+  auto otherServer = declining(a);
+  otherServer.setAddress(option::kServerId, ip("10.77.0.2"));
+  const Ipv4 b = boundAt(book, s, 2000, 2);
+  auto forOther = otherServer;
+  forOther.chaddr = clientMessage(MessageType::Decline, 2).chaddr;
+  forOther.setAddress(option::kRequestedAddress, b);
+  CHECK(respond(forOther, s, production(), book, kLimits, 2001).event == DhcpEvent::DeclineIgnored);
+  CHECK(respond(declining(b, 2), s, production(), book, kLimits, 2001).event == DhcpEvent::LeaseDeclined);
+}
+
+TEST_CASE("a MAC, and all MACs together, may hold back only their share of a pool by DECLINE") {
+  auto s = lab();  // 10 production addresses: 25 % is 2
+  auto limits = kLimits;
+  limits.declinesPerMac = 1;
+  LeaseBook book;
+  const Ipv4 a = boundAt(book, s, 0, 1);
+  apply(book, respond(declining(a), s, production(), book, limits, 1));
+  const Ipv4 again = boundAt(book, s, 100, 1);
+  auto second = respond(declining(again), s, production(), book, limits, 101);
+  CHECK(second.event == DhcpEvent::DeclineIgnored);
+  CHECK(second.detail.find("declines_per_mac") != std::string::npos);
+
+  apply(book, respond(declining(boundAt(book, s, 200, 2), 2), s, production(), book, limits, 201));
+  auto third = respond(declining(boundAt(book, s, 300, 3), 3), s, production(), book, limits, 301);
+  CHECK(third.event == DhcpEvent::DeclineIgnored);
+  CHECK(third.detail.find("max_declined_percent") != std::string::npos);
+
+  CHECK(maxDeclined(s, s.productionPool) == 2);
+  CHECK(maxDeclined(s, s.quarantinePool) == 1);  // at least one
+  s.maxDeclinedPercent = 0;
+  CHECK(maxDeclined(s, s.productionPool) == 0);
 }

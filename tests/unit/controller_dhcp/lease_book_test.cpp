@@ -94,3 +94,32 @@ TEST_CASE("active quarantine leases are counted per relay and circuit") {
   CHECK(book.activeQuarantine("dhcp", ip("10.9.0.1"), "0104706f7432", 100) == 1);
   CHECK(book.activeQuarantine("dhcp", ip("10.9.0.1"), "0104706f7431", 600) == 0);
 }
+
+TEST_CASE("a MAC is known once an address was bound to it, not for an offer alone") {
+  LeaseBook book;
+  book.put(lease("10.77.0.100", "a", LeaseState::Offered, 1000));
+  CHECK_FALSE(book.knows("a"));
+  book.put(lease("10.77.0.100", "a", LeaseState::Bound, 1000));
+  CHECK(book.knows("a"));
+  book.put(lease("10.77.0.100", "a", LeaseState::Released, 1000));
+  CHECK(book.knows("a"));  // it held one
+  // Its only address is someone else's now: a stranger again, and not kept.
+  book.put(lease("10.77.0.100", "b", LeaseState::Offered, 1000));
+  CHECK_FALSE(book.knows("a"));
+  CHECK(book.allOf("dhcp", "a").empty());
+  CHECK(book.macCount() == 1);
+}
+
+TEST_CASE("declined addresses are counted per MAC, per pool and against the relay's quarantine cap") {
+  const auto s = lab();
+  LeaseBook book;
+  book.put(lease("10.77.0.200", "a", LeaseState::Declined, 1000, PoolKind::Quarantine));
+  book.put(lease("10.77.0.201", "a", LeaseState::Declined, 50, PoolKind::Quarantine));  // over
+  book.put(lease("10.77.0.202", "b", LeaseState::Bound, 1000, PoolKind::Quarantine));
+  book.put(lease("10.77.0.100", "a", LeaseState::Declined, 1000));
+  CHECK(book.declinedBy("dhcp", "a", 100) == 2);
+  CHECK(book.declinedBy("dhcp", "b", 100) == 0);
+  CHECK(book.declinedIn("dhcp", s.quarantinePool, 100) == 1);
+  CHECK(book.declinedIn("dhcp", s.productionPool, 100) == 1);
+  CHECK(book.activeQuarantine("dhcp", 0, "", 100) == 2);
+}

@@ -3,106 +3,11 @@
 // The real sockets are exercised by tests/e2e/dhcp_gate_e2e_test.cpp.
 #include <doctest/doctest.h>
 
-#include <stdexcept>
-
-#include "controller/dhcp_edge/dhcp_server.h"
-#include "controller/store/lease_store.h"
+#include "tests/unit/controller_dhcp_edge/dhcp_server_fixture.h"
 
 using namespace portcullis;
 using namespace portcullis::dhcp;
-
-namespace {
-
-class FakeSocket final : public dhcp_edge::DhcpSocket {
- public:
-  struct Sent {
-    DhcpPacket packet;
-    Ipv4 to;
-    std::uint16_t port;
-  };
-  const std::string& interfaceName() const override { return name_; }
-  std::vector<std::pair<Ipv4, int>> addresses() const override { return {{*parseIpv4("10.77.0.1"), 24}}; }
-  int fd() const override { return -1; }
-  std::optional<dhcp_edge::Datagram> receive() override { return std::nullopt; }
-  bool send(const std::string& bytes, Ipv4 to, std::uint16_t port) override {
-    sent.push_back({*parseDhcpPacket(bytes), to, port});
-    return true;
-  }
-  bool onLink() const override { return link; }
-  std::vector<Sent> sent;
-  bool link = true;  // false: the relay socket
-
- private:
-  std::string name_ = "eth1";
-};
-
-// The gate's view of the store, whose machine knowledge and lease writes can
-// be made to fail.
-class GateStore : public store::LeaseStore {
- public:
-  bool lookupThrows = false;
-  bool writeThrows = false;
-  MacStanding standing;
-  std::vector<Lease> stored;
-  int lookups = 0;
-  MacStanding macStanding(const std::string&) override {
-    ++lookups;
-    if (lookupThrows) throw store::StoreError("store controller.db: database is locked");
-    return standing;
-  }
-  MacStanding machineStanding(const std::string&) override { return {}; }
-  void putLeases(const std::vector<Lease>& leases) override {
-    if (writeThrows) throw store::StoreError("store controller.db: disk I/O error");
-    stored.insert(stored.end(), leases.begin(), leases.end());
-  }
-  std::vector<Lease> leases() override { return {}; }
-  void setGateHold(const std::string&, const std::string&, const std::string&, std::int64_t) override {}
-};
-
-controller::DhcpSettings settings() {
-  controller::DhcpSettings s;
-  DhcpSubnet subnet;
-  subnet.name = "dhcp";
-  subnet.interfaceName = "eth1";
-  subnet.subnet = *parseIpv4Net("10.77.0.0/24");
-  subnet.productionPool = *parseIpv4Range("10.77.0.100-10.77.0.109");
-  subnet.quarantinePool = *parseIpv4Range("10.77.0.200-10.77.0.209");
-  subnet.routers = {*parseIpv4("10.77.0.1")};
-  subnet.noAgent = NoAgentRule::Allow;  // so that fail-closed is visible
-  s.subnets.push_back(subnet);
-  s.limits.discoversPerMacPerMinute = 3;
-  return s;
-}
-
-struct Fixture {
-  GateStore store;
-  FakeSocket* socket = nullptr;
-  std::unique_ptr<dhcp_edge::DhcpServer> server;
-  std::int64_t ms = 0;
-
-  explicit Fixture(controller::DhcpSettings s = settings()) {
-    auto owned = std::make_unique<FakeSocket>();
-    socket = owned.get();
-    std::vector<std::unique_ptr<dhcp_edge::DhcpSocket>> sockets;
-    sockets.push_back(std::move(owned));
-    server = std::make_unique<dhcp_edge::DhcpServer>(store, std::move(s), std::move(sockets), [] { return 1000; },
-                                                [this] { return ms; });
-    REQUIRE(server->prepare().ok());
-  }
-
-  void deliver(const DhcpPacket& p) { server->handle({serializeDhcpPacket(p), 0, 68}, *socket); }
-};
-
-DhcpPacket discover(std::uint8_t last = 1) {
-  DhcpPacket p;
-  p.xid = 7;
-  const std::uint8_t mac[6] = {0x00, 0x16, 0x3e, 0, 0, last};
-  std::copy(mac, mac + 6, p.chaddr.begin());
-  p.set(option::kMessageType, std::string(1, static_cast<char>(MessageType::Discover)));
-  return p;
-}
-
-}  // namespace
+using namespace portcullis::dhcp_edge::testing;
 
 TEST_CASE("the server's address comes from its interface") {
   Fixture f;
@@ -255,21 +160,10 @@ TEST_CASE("stored leases are served again after a restart") {
   l.pool = PoolKind::Production;
   l.state = LeaseState::Bound;
   l.expires = 5000;
-  class Loaded : public GateStore {
-   public:
-    std::vector<Lease> leases() override { return saved; }
-    std::vector<Lease> saved;
-  } loaded;
-  loaded.saved = {l};
-  auto owned = std::make_unique<FakeSocket>();
-  auto* socket = owned.get();
-  std::vector<std::unique_ptr<dhcp_edge::DhcpSocket>> sockets;
-  sockets.push_back(std::move(owned));
-  dhcp_edge::DhcpServer server(loaded, settings(), std::move(sockets), [] { return 1000; }, [] { return 0; });
-  REQUIRE(server.prepare().ok());
-  server.handle({serializeDhcpPacket(discover()), 0, 68}, *socket);
-  REQUIRE(socket->sent.size() == 1);
-  CHECK(socket->sent[0].packet.yiaddr == *parseIpv4("10.77.0.105"));
+  Fixture f(settings(), {l});
+  f.deliver(discover());
+  REQUIRE(f.socket->sent.size() == 1);
+  CHECK(f.socket->sent[0].packet.yiaddr == *parseIpv4("10.77.0.105"));
 }
 
 namespace {

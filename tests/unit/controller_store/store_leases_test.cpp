@@ -1,6 +1,8 @@
 // DHCP leases and what the gate reads about a MAC.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "controller/store/store.h"
 #include "tests/support/typed_command.h"
 #include "tests/unit/controller_store/store_test_support.h"
@@ -100,6 +102,17 @@ TEST_CASE_FIXTURE(Fixture, "a MAC reported by two machines is a conflict, not a 
   CHECK(s.claimedBy.empty());
   CHECK(s.machineId == "victim");
   CHECK(s.state == AdmissionState::Admitted);
+}
+
+TEST_CASE_FIXTURE(Fixture, "the MACs with standing: each one an agent reports or an operator holds, once") {
+  CHECK(store->macsWithStanding().empty());
+  store->addAgent(AgentRecord{"agent-1", "host1", "01", "ff", 10, 0});
+  store->writeReports({testing::fullReport("agent-1", testing::makeInfo("host1", 3), 1000)});
+  store->setGateHold("00:16:3e:00:00:09", "quarantine", "operator", 5);
+  store->setGateHold("52:54:00:12:34:56", "release", "operator", 5);
+  auto macs = store->macsWithStanding();
+  std::sort(macs.begin(), macs.end());
+  CHECK(macs == std::vector<std::string>{"00:16:3e:00:00:09", "52:54:00:12:34:56"});
 }
 
 }  // namespace
