@@ -174,7 +174,7 @@ TEST_CASE("require_announce: a verified announce earns production within seconds
   g.checkProduction();
   CHECK(g.log().find("ANNOUNCE_ACCEPTED") != std::string::npos);
   CHECK(g.log().find("verdict=production (verified announce, diagnosed clean)") != std::string::npos);
-  CHECK(g.log().find("COMMAND_FINISHED") != std::string::npos);
+  CHECK(waitFor([&] { return g.log().find("COMMAND_FINISHED") != std::string::npos; }, std::chrono::seconds(10)));
 
   // A valid announce made with the agent's own key is accepted once; the
   // same datagram again is a replay.
