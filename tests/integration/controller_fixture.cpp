@@ -10,6 +10,7 @@
 
 #include "agent/collectors/machine_info_collector.h"
 #include "agent/transport/enrollment_client.h"
+#include "common/tls/tls_context.h"
 
 namespace portcullis::testing {
 namespace {
@@ -181,6 +182,18 @@ std::size_t openDescriptors(pid_t pid) {
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec))
     ++n;
   return n;
+}
+
+std::unique_ptr<agent::ControllerChannel> ControllerFixture::rawClient(const std::string& certFile,
+                                                                      const std::string& keyFile) const {
+  tls::ContextOptions o;
+  o.certChainFile = certFile;
+  o.keyFile = keyFile;
+  o.caFile = controllerDir() + "/ca.crt";
+  o.verify = tls::PeerVerification::Required;
+  auto stream = tls::TlsClientStream::connect("127.0.0.1", port(), tls::TlsContext::client(o), std::chrono::seconds(10),
+                                              "127.0.0.1");
+  return std::make_unique<agent::ControllerChannel>(std::move(stream), 4 << 20);
 }
 
 }  // namespace portcullis::testing

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "agent/config/agent_config.h"
+#include "agent/transport/controller_channel.h"
 #include "agent/transport/agent_runner.h"
 #include "controller/store/store.h"
 #include "tests/integration/process.h"
@@ -57,6 +58,10 @@ class ControllerFixture {
   // agentDir, and edits its agent.conf with the sed script when one is given;
   // returns the agent.conf. Throws with the program's words when it fails.
   std::string enrollAgentProgram(const std::string& agentDir, const std::string& sedScript = "") const;
+  // A raw TLS client of the listener: this certificate (or none), no agent
+  // logic on top.
+  std::unique_ptr<agent::ControllerChannel> rawClient(const std::string& certFile = "",
+                                                      const std::string& keyFile = "") const;
 
   // Enrolls an agent in-process (the real enrollment client) into dir.
   agent::AgentConfig enroll(const std::string& agentDir, const std::string& hostname) const;

@@ -15,7 +15,6 @@
 
 #include "agent/transport/controller_channel.h"
 #include "agent/transport/enrollment_client.h"
-#include "common/tls/tls_context.h"
 #include "tests/integration/controller_fixture.h"
 
 using namespace portcullis;
@@ -26,21 +25,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A raw client: a certificate (or none), no agent logic on top.
-std::unique_ptr<agent::ControllerChannel> connectWith(const ControllerFixture& c, const std::string& certFile = "",
-                                                      const std::string& keyFile = "") {
-  tls::ContextOptions o;
-  o.certChainFile = certFile;
-  o.keyFile = keyFile;
-  o.caFile = c.controllerDir() + "/ca.crt";
-  o.verify = tls::PeerVerification::Required;
-  auto ctx = tls::TlsContext::client(o);
-  auto stream = tls::TlsClientStream::connect("127.0.0.1", c.port(), ctx, seconds(10), "127.0.0.1");
-  return std::make_unique<agent::ControllerChannel>(std::move(stream), 4 << 20);
-}
-
 std::unique_ptr<agent::ControllerChannel> connectAs(const ControllerFixture& c, const agent::AgentConfig& a) {
-  return connectWith(c, a.cert.string(), a.key.string());
+  return c.rawClient(a.cert.string(), a.key.string());
 }
 
 v1::Envelope hello(const std::string& host = "intruder") {
@@ -141,7 +127,7 @@ TEST_CASE("a client without a certificate that never enrolls is closed after enr
   auto agentConfig = c.enroll(c.root() + "/agent", "patient");
   auto agentSession = session(c, agentConfig);
 
-  auto silent = connectWith(c);
+  auto silent = c.rawClient();
   const auto ending = untilClosed(*silent, seconds(8));
   CHECK(ending.closed);
   CHECK(ending.after >= milliseconds(1900));
@@ -151,7 +137,7 @@ TEST_CASE("a client without a certificate that never enrolls is closed after enr
   CHECK(c.logShows("reason=no enrollment request within 2s of the handshake"));
 
   // A connection that sent half a frame is no better.
-  auto dribbling = connectWith(c);
+  auto dribbling = c.rawClient();
   dribbling->stream().writeAll(std::string("\x00\x00\x01\x00partial", 11), seconds(5));
   CHECK(untilClosed(*dribbling, seconds(8)).closed);
 
@@ -174,7 +160,7 @@ TEST_CASE("a frame that cannot be cut gets an Error naming the fault before the 
     CHECK(c.logShows("reason=frame rejected: frame larger than the configured maximum"));
   }
   SUBCASE("a zero-length frame, from a client without a certificate") {
-    auto bad = connectWith(c);
+    auto bad = c.rawClient();
     bad->stream().writeAll(std::string("\x00\x00\x00\x00", 4), seconds(5));
     const auto ending = untilClosed(*bad, seconds(10));
     CHECK(ending.closed);

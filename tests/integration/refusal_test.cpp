@@ -7,7 +7,6 @@
 
 #include "agent/transport/controller_channel.h"
 #include "common/pki/pki.h"
-#include "common/tls/tls_context.h"
 #include "common/io/files.h"
 #include "tests/integration/controller_fixture.h"
 
@@ -16,19 +15,6 @@ using namespace portcullis::testing;
 using std::chrono::seconds;
 
 namespace {
-
-// A raw client: a certificate (or none), no agent logic on top.
-std::unique_ptr<agent::ControllerChannel> connectWith(const ControllerFixture& c, const std::string& certFile,
-                                                      const std::string& keyFile) {
-  tls::ContextOptions o;
-  o.certChainFile = certFile;
-  o.keyFile = keyFile;
-  o.caFile = c.controllerDir() + "/ca.crt";
-  o.verify = tls::PeerVerification::Required;
-  auto ctx = tls::TlsContext::client(o);
-  auto stream = tls::TlsClientStream::connect("127.0.0.1", c.port(), ctx, seconds(10), "127.0.0.1");
-  return std::make_unique<agent::ControllerChannel>(std::move(stream), 4 << 20);
-}
 
 v1::Envelope hello() {
   v1::Envelope e;
@@ -57,7 +43,7 @@ bool refused(agent::ControllerChannel& ch) {
 // Refused at the handshake, or right after it.
 bool refusedWith(const ControllerFixture& c, const std::string& cert, const std::string& key) {
   try {
-    auto ch = connectWith(c, cert, key);
+    auto ch = c.rawClient(cert, key);
     return refused(*ch);
   } catch (const std::exception&) {
     return true;
@@ -102,7 +88,7 @@ std::size_t machineCount(const ControllerFixture& c) { return c.openStore()->mac
 
 TEST_CASE("a client without a certificate may only enroll") {
   ControllerFixture c;
-  auto ch = connectWith(c, "", "");
+  auto ch = c.rawClient("", "");
   CHECK(refused(*ch));
   CHECK(machineCount(c) == 0);
   CHECK(c.logShows("only enrollment is allowed"));
@@ -136,7 +122,7 @@ TEST_CASE("a revoked agent can no longer connect, and its open session ends") {
   REQUIRE(runner.runOnce());
 
   // An open session from before the revocation.
-  auto live = connectWith(c, config.cert.string(), config.key.string());
+  auto live = c.rawClient(config.cert.string(), config.key.string());
   live->send(hello(), seconds(5));
   auto ack = live->receive(seconds(5));
   REQUIRE(ack);
@@ -167,25 +153,25 @@ TEST_CASE("garbage and oversized frames close only that connection") {
   auto b = c.enroll(c.root() + "/b", "host-b");
 
   // b holds an authenticated session open the whole time.
-  auto bystander = connectWith(c, b.cert.string(), b.key.string());
+  auto bystander = c.rawClient(b.cert.string(), b.key.string());
   bystander->send(hello(), seconds(5));
   auto ack = bystander->receive(seconds(5));
   REQUIRE((ack && ack->has_hello_ack()));
 
   SUBCASE("a frame that does not parse") {
-    auto bad = connectWith(c, a.cert.string(), a.key.string());
+    auto bad = c.rawClient(a.cert.string(), a.key.string());
     bad->stream().writeAll(std::string("\x00\x00\x00\x08garbage!", 12), seconds(5));
     CHECK(closedByController(*bad));
     CHECK(c.logShows("does not parse"));
   }
   SUBCASE("a frame announcing 4 GiB") {
-    auto bad = connectWith(c, a.cert.string(), a.key.string());
+    auto bad = c.rawClient(a.cert.string(), a.key.string());
     bad->stream().writeAll(std::string("\xff\xff\xff\xff", 4), seconds(5));
     CHECK(closedByController(*bad));
     CHECK(c.logShows("larger than the configured maximum"));
   }
   SUBCASE("a truncated frame then a close") {
-    auto bad = connectWith(c, a.cert.string(), a.key.string());
+    auto bad = c.rawClient(a.cert.string(), a.key.string());
     bad->stream().writeAll(std::string("\x00\x00\x01\x00partial", 11), seconds(5));
     bad->stream().close();
     // 256 bytes announced, 7 sent: the controller says it was cut short, not
@@ -219,13 +205,13 @@ TEST_CASE("a new session from an agent ends its older one, so commands go to the
   agent::AgentRunner runner(config, fakeMachine("moved"));
   REQUIRE(runner.runOnce());
 
-  auto older = connectWith(c, config.cert.string(), config.key.string());
+  auto older = c.rawClient(config.cert.string(), config.key.string());
   older->send(hello(), seconds(5));
   auto ack = older->receive(seconds(5));
   REQUIRE((ack && ack->has_hello_ack()));
   // The machine's address changed: the agent connects again, and the old
   // connection never said goodbye.
-  auto newer = connectWith(c, config.cert.string(), config.key.string());
+  auto newer = c.rawClient(config.cert.string(), config.key.string());
   newer->send(hello(), seconds(5));
   ack = newer->receive(seconds(5));
   REQUIRE((ack && ack->has_hello_ack()));

@@ -234,36 +234,24 @@ TEST_CASE("require_announce: a bound production lease vouches for its renewal on
   l.state = LeaseState::Bound;
   l.start = 900;
   l.expires = 5000;
-  class Loaded : public GateStore {
-   public:
-    std::vector<Lease> leases() override { return saved; }
-    std::vector<Lease> saved;
-  } loaded;
-  loaded.saved = {l};
-  loaded.standing.machineId = "m-1";
-  loaded.standing.state = admission::AdmissionState::Admitted;
   auto s = settings();
   s.subnets[0].requireAnnounce = true;
-  auto owned = std::make_unique<FakeSocket>();
-  auto* socket = owned.get();
-  std::vector<std::unique_ptr<dhcp_edge::DhcpSocket>> sockets;
-  sockets.push_back(std::move(owned));
-  dhcp_edge::DhcpServer server(loaded, s, std::move(sockets), [] { return 1000; }, [] { return 0; });
-  REQUIRE(server.prepare().ok());
+  Fixture f(s, {l});
+  f.store.standing.machineId = "m-1";
+  f.store.standing.state = admission::AdmissionState::Admitted;
 
   // The machine renews from its address: acknowledged, same address.
-  auto renew = discover();
-  renew.set(option::kMessageType, std::string(1, static_cast<char>(MessageType::Request)));
+  auto renew = message(MessageType::Request);
   renew.ciaddr = l.address;
-  server.handle({serializeDhcpPacket(renew), l.address, 68}, *socket);
-  REQUIRE(socket->sent.size() == 1);
-  CHECK(socket->sent[0].packet.messageType() == MessageType::Ack);
-  CHECK(socket->sent[0].packet.yiaddr == l.address);
+  f.deliverFrom(renew, l.address);
+  REQUIRE(f.socket->sent.size() == 1);
+  CHECK(f.socket->sent[0].packet.messageType() == MessageType::Ack);
+  CHECK(f.socket->sent[0].packet.yiaddr == l.address);
 
   // A DISCOVER with that MAC and no announce (a clone, or the machine after a
   // restart before its agent announced): not production.
-  server.handle({serializeDhcpPacket(discover()), 0, 68}, *socket);
-  REQUIRE(socket->sent.size() == 2);
-  CHECK(socket->sent[1].packet.messageType() == MessageType::Offer);
-  CHECK(s.subnets[0].quarantinePool.contains(socket->sent[1].packet.yiaddr));
+  f.deliver(discover());
+  REQUIRE(f.socket->sent.size() == 2);
+  CHECK(f.socket->sent[1].packet.messageType() == MessageType::Offer);
+  CHECK(s.subnets[0].quarantinePool.contains(f.socket->sent[1].packet.yiaddr));
 }

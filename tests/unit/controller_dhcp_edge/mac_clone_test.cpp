@@ -60,32 +60,30 @@ TEST_CASE("two agents announcing one MAC: MAC_CLONE_SUSPECTED, and quarantine wh
     f.server->handleAnnounce({bytes, 0, 68}, *f.socket);
   };
 
+  // A DISCOVER a minute after the last (past the limiter): the pool its offer is from.
+  auto offered = [&] {
+    f.ms += 61'000;
+    const auto sent = f.socket->sent.size();
+    f.deliver(discover());
+    REQUIRE(f.socket->sent.size() == sent + 1);
+    return f.socket->sent.back().packet.yiaddr;
+  };
+
   // The machine's own agent announces: production.
   announceBy(real);
-  f.deliver(discover());
-  REQUIRE(f.socket->sent.size() == 1);
-  CHECK(s.subnets[0].productionPool.contains(f.socket->sent.back().packet.yiaddr));
+  CHECK(s.subnets[0].productionPool.contains(offered()));
 
   // A second enrolled agent announces the same MAC: neither is believed.
   f.now += 2;
   announceBy(other);
-  f.ms += 61'000;  // past the DISCOVER limiter's minute
-  f.deliver(discover());
-  REQUIRE(f.socket->sent.size() == 2);
-  CHECK(s.subnets[0].quarantinePool.contains(f.socket->sent.back().packet.yiaddr));
+  CHECK(s.subnets[0].quarantinePool.contains(offered()));
   // The real agent announcing again does not settle it while the other's claim is fresh.
   f.now += 2;
   announceBy(real);
-  f.ms += 61'000;
-  f.deliver(discover());
-  REQUIRE(f.socket->sent.size() == 3);
-  CHECK(s.subnets[0].quarantinePool.contains(f.socket->sent.back().packet.yiaddr));
+  CHECK(s.subnets[0].quarantinePool.contains(offered()));
 
   // Once the other claim is older than announce_ttl, the real machine's stands alone.
   f.now += 31;
   announceBy(real);
-  f.ms += 61'000;
-  f.deliver(discover());
-  REQUIRE(f.socket->sent.size() == 4);
-  CHECK(s.subnets[0].productionPool.contains(f.socket->sent.back().packet.yiaddr));
+  CHECK(s.subnets[0].productionPool.contains(offered()));
 }
