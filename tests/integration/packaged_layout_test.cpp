@@ -97,7 +97,9 @@ TEST_CASE("an agent enrolled with --config keeps its configuration as shipped an
   REQUIRE(run({controllerBinary(), "init", "--config", conf, "--if-missing"}).exitCode == 0);
   Background server({controllerBinary(), "serve", "--config", conf}, t.path + "/controller.log");
   REQUIRE_MESSAGE(waitForPort(port, std::chrono::seconds(10)), readText(t.path + "/controller.log"));
-  CHECK(has(readText(t.path + "/controller.log"), "ENROLL_WITH ca_sha256="));
+  // Logged just after the port opens.
+  CHECK(eventually([&] { return has(readText(t.path + "/controller.log"), "ENROLL_WITH ca_sha256="); },
+                   std::chrono::seconds(10)));
 
   auto shipped = run({agentBinary(), "default-config", "--state-dir", t.path + "/agent-state"});
   REQUIRE(shipped.exitCode == 0);
@@ -124,7 +126,9 @@ TEST_CASE("an agent enrolled with --config keeps its configuration as shipped an
   CHECK(has(check.out, "configuration OK"));
   auto once = run({agentBinary(), "run", "--config", agentConf, "--once"});
   CHECK_MESSAGE(once.exitCode == 0, once.err);
-  CHECK(has(run({controllerBinary(), "machines", "--config", conf}).out, "admitted"));
+  // The decision follows the acknowledged report on its own thread.
+  CHECK(eventually([&] { return has(run({controllerBinary(), "machines", "--config", conf}).out, "admitted"); },
+                   std::chrono::seconds(10)));
 
   auto twice = run({agentBinary(), "enroll", "--controller", "127.0.0.1:" + std::to_string(port), "--token", "x",
                     "--ca-sha256", fingerprint.out.substr(0, 64), "--config", agentConf});
