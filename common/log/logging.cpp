@@ -12,7 +12,7 @@
 
 namespace portcullis::log {
 
-void setup(const std::string& level, const std::string& file) {
+void setup(const std::string& level, const std::string& file, unsigned repeatLimit) {
   int prio = 0;
   try {
     prio = Poco::Logger::parseLevel(level);
@@ -33,12 +33,26 @@ void setup(const std::string& level, const std::string& file) {
   Poco::AutoPtr<Poco::PatternFormatter> pattern(
       new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t"));
   Poco::AutoPtr<Poco::Channel> formatted(new Poco::FormattingChannel(pattern, sink));
-  Poco::AutoPtr<Poco::Channel> channel(new SafeChannel(formatted));
+  Poco::AutoPtr<Poco::Channel> channel(new SafeChannel(formatted, repeatLimit));
   Poco::Logger::root().setChannel(channel);
   Poco::Logger::root().setLevel(prio);
   // Loggers created before setup keep their old settings unless updated.
   Poco::Logger::setChannel("", channel);
   Poco::Logger::setLevel("", prio);
+}
+
+void routeToFile(const std::string& loggerName, const std::string& file) {
+  Poco::AutoPtr<Poco::FileChannel> sink(new Poco::FileChannel(file));
+  sink->setProperty("rotation", "10 M");
+  sink->setProperty("archive", "number");
+  sink->setProperty("purgeCount", "5");
+  Poco::AutoPtr<Poco::PatternFormatter> pattern(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t"));
+  Poco::AutoPtr<Poco::Channel> formatted(new Poco::FormattingChannel(pattern, sink));
+  Poco::AutoPtr<Poco::Channel> channel(new SafeChannel(formatted));
+  // Made now, so that it does not inherit its parent's channel later.
+  Poco::Logger::get(loggerName);
+  Poco::Logger::setChannel(loggerName, channel);
+  Poco::Logger::setLevel(loggerName, Poco::Message::PRIO_INFORMATION);
 }
 
 Poco::Logger& get(const std::string& name) { return Poco::Logger::get(name); }

@@ -7,7 +7,7 @@
 namespace portcullis::log {
 
 SafeChannel::SafeChannel(Poco::AutoPtr<Poco::Channel> next, unsigned burst, std::int64_t windowMs)
-    : next_(std::move(next)), limiter_(burst, windowMs, 4096) {}
+    : next_(std::move(next)), limited_(burst > 0), limiter_(burst, windowMs, 4096) {}
 
 void SafeChannel::forward(const Poco::Message& msg) {
   Poco::Message safe(msg);
@@ -29,6 +29,7 @@ void SafeChannel::writeSummaries(const std::vector<RepeatLimiter::Suppressed>& s
 void SafeChannel::log(const Poco::Message& msg) {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - epoch_);
   std::lock_guard lock(mutex_);
+  if (!limited_) return forward(msg);
   auto decision = limiter_.admit(msg.getSource() + " " + messageId(msg.getText()), now.count());
   writeSummaries(decision.report);
   if (decision.write) forward(msg);

@@ -5,6 +5,8 @@
 //   newline, ESC sequences) is escaped with util::escapeForTerminal;
 // - drown it: each (logger, message id) pair writes at most `burst` lines a
 //   second; the rest are counted and reported as one LOG_SUPPRESSED line.
+//   A burst of 0 writes every line (an operator who wants every lease on
+//   record, and accepts what a flood then costs).
 #include <chrono>
 #include <limits>
 #include <mutex>
@@ -18,7 +20,7 @@ namespace portcullis::log {
 
 class SafeChannel : public Poco::Channel {
  public:
-  static constexpr unsigned kBurst = 20;
+  static constexpr unsigned kBurst = 20;  // log::kDefaultRepeatLimit
   static constexpr std::int64_t kWindowMs = 1000;
 
   explicit SafeChannel(Poco::AutoPtr<Poco::Channel> next, unsigned burst = kBurst,
@@ -33,6 +35,7 @@ class SafeChannel : public Poco::Channel {
 
   Poco::AutoPtr<Poco::Channel> next_;
   std::mutex mutex_;
+  bool limited_;
   RepeatLimiter limiter_;
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
 };

@@ -8,10 +8,6 @@
 namespace portcullis::tls {
 namespace {
 
-constexpr const char* kTls12Ciphers =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
-    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
-
 [[noreturn]] void failWith(SSL_CTX* ctx, const std::string& what) {
   const std::string reason = takeOpenSslErrors();
   SSL_CTX_free(ctx);

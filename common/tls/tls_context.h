@@ -10,6 +10,11 @@
 
 namespace portcullis::tls {
 
+// The only TLS 1.2 ciphers either listener offers: ECDHE with AEAD.
+inline constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
+
 class TlsError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

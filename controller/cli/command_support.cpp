@@ -108,6 +108,13 @@ Poco::Logger& auditLog(const ControllerConfig& config) {
   return log::get("controller.audit");
 }
 
+void recordOperatorAction(const ControllerConfig& config, store::Store& store, const std::string& action,
+                          const std::string& targetKind, const std::string& target, const std::string& detail) {
+  store.operators().recordOperatorAction({0, unixNow(), "", "cli", action, target, detail});
+  auditLog(config).notice("%s %s=%s%s by=operator", action, targetKind, target,
+                          detail.empty() ? std::string() : " " + detail);
+}
+
 std::int64_t unixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())

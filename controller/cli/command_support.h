@@ -47,6 +47,12 @@ std::optional<std::string> machineIdFor(store::Store& store, const std::string& 
 // file of the configuration, never the terminal.
 Poco::Logger& auditLog(const ControllerConfig& config);
 
+// What an operator did from the command line, in both histories: the audit
+// file ("ACTION KIND=TARGET DETAIL by=operator") and the store's operators'
+// audit, beside what the console's operators did.
+void recordOperatorAction(const ControllerConfig& config, store::Store& store, const std::string& action,
+                          const std::string& targetKind, const std::string& target, const std::string& detail = "");
+
 // A usage error in --signature, --publisher and --insecure, if any.
 std::optional<std::string> signatureOptionsProblem(const portcullis::cli::Arguments& args);
 

@@ -26,6 +26,7 @@ int approveCommand(const Words& words);     // approve COMMAND_ID
 int leasesCommand(const Words& words);
 int releaseCommand(const Words& words);     // release ID_OR_MAC
 int quarantineCommand(const Words& words);  // quarantine ID_OR_MAC
+int operatorCommand(const Words& words);    // operator add|passwd|remove|list|token
 
 // Shared by the commands: print "portcullis-controller: message" to stderr.
 int usageError(const std::string& message);

@@ -10,15 +10,10 @@
 #include "controller/cli/commands.h"
 #include "controller/cli/machine_json.h"
 #include "controller/dhcp/dhcp_packet.h"
+#include "controller/enforcement/operator_hold.h"
 
 namespace portcullis::controller::cli {
 namespace {
-
-v1::Command renewLeaseTo(const std::string& state) {
-  v1::Command renew;
-  renew.mutable_renew_lease()->set_state(state);
-  return renew;
-}
 
 // The state a person should see: a lease whose time ran out is expired.
 std::string shownState(const dhcp::Lease& l, std::int64_t now) {
@@ -73,27 +68,19 @@ int gateAction(const Words& words, const char* usage, admission::AdmissionState 
 
     if (machineId.empty()) {
       // A MAC no agent reports: the hold is on the MAC.
-      store->setGateHold(*mac, release ? "release" : "quarantine", "operator", now);
-      auditLog(*config).notice("%s mac=%s by=operator", std::string(release ? "GATE_RELEASED" : "GATE_QUARANTINED"),
-                               *mac);
+      enforcement::holdMac(*store, *mac, release, now);
+      recordOperatorAction(*config, *store, release ? "GATE_RELEASED" : "GATE_QUARANTINED", "mac", *mac);
       std::cout << "MAC " << shown(*mac) << (release ? " released: production lease" : " quarantined: quarantine lease")
                 << " from its next DHCP request\n";
       return 0;
     }
-    const auto state = store->machineState(machineId).value_or(admission::AdmissionState::Unknown);
-    const std::string stateName = admission::admissionName(state);
-    for (const auto& m : store->machineMacs(machineId)) store->setGateHold(m, "", "", now);
-    // Held as the operator's: no diagnosis releases it, only a release does.
-    store->setOperatorHold(machineId, !release);
-    if (state != toState)
-      store->recordTransition({machineId, state, toState,
-                               release ? "operator: released by hand" : "operator: quarantined by hand", "", now});
-    // The agent renews its lease now rather than at its renewal time.
-    if (state != toState && (!config->dhcp.subnets.empty() || config->kea.enabled))
-      store->enqueueCommand(machineId, renewLeaseTo(toName), now);
-    auditLog(*config).notice("%s machine=%s from=%s by=operator",
-                             std::string(release ? "MACHINE_RELEASED" : "MACHINE_QUARANTINED"), machineId, stateName);
-    std::cout << "machine " << shown(machineId) << " " << (state == toState ? "was already " : "is now ") << toName
+    const auto outcome =
+        enforcement::holdMachine(*store, machineId, release,
+                                 release ? "operator: released by hand" : "operator: quarantined by hand",
+                                 !config->dhcp.subnets.empty() || config->kea.enabled, now);
+    recordOperatorAction(*config, *store, release ? "MACHINE_RELEASED" : "MACHINE_QUARANTINED", "machine", machineId,
+                         std::string("from=") + admission::admissionName(outcome.before));
+    std::cout << "machine " << shown(machineId) << " " << (outcome.changed() ? "is now " : "was already ") << toName
               << (release ? ": production lease" : ": quarantine lease") << " from its next DHCP request\n";
     return 0;
   } catch (const std::exception& e) {

@@ -26,6 +26,8 @@
 #include "controller/dhcp_edge/dhcp_server.h"
 #include "controller/enforcement/enforcement.h"
 #include "controller/enforcement/owner_notifier.h"
+#include "controller/web_edge/console_api.h"
+#include "controller/web_edge/console_server.h"
 
 namespace portcullis::controller::cli {
 namespace {
@@ -167,7 +169,7 @@ int serveCommand(const Words& words) {
   signal(SIGPIPE, SIG_IGN);
 
   try {
-    log::setup(config->logLevel, config->logFile.string());
+    log::setup(config->logLevel, config->logFile.string(), static_cast<unsigned>(config->logRepeatLimit));
     auto& logger = log::get("controller");
     auto caCert = io::readFile(config->caCert);
     auto caKey = io::readFile(config->caKey);
@@ -268,6 +270,29 @@ int serveCommand(const Words& words) {
     if (keaQueries) keaQueries->start();
     ArchiveSchedule archiveFeed(*config, *store);
     archiveFeed.start();
+    // The operators' console. Not reaching its port stops nothing else: the
+    // agents and the gate matter more than the page that shows them.
+    std::unique_ptr<web_edge::ConsoleApi> consoleApi;
+    std::unique_ptr<web_edge::ConsoleServer> console;
+    if (config->consoleEnabled) {
+      log::routeToFile("controller.audit", config->auditFile.string());
+      web_edge::ConsoleSettings settings;
+      settings.idleMs = config->consoleIdleSeconds * 1000;
+      settings.lifetimeMs = config->consoleLifetimeSeconds * 1000;
+      settings.renewLeases = enforcementSettings.renewLeases;
+      consoleApi = std::make_unique<web_edge::ConsoleApi>(*store, settings, log::get("controller.audit"), unixNow, [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+      });
+      console = std::make_unique<web_edge::ConsoleServer>(
+          *consoleApi, web_edge::ConsoleListen{config->consoleHost, config->consolePort, config->consoleCert.string(),
+                                               config->consoleKey.string(), static_cast<int>(config->consoleThreads)});
+      if (auto up = console->start(); !up) {
+        logger.error("CONSOLE_NOT_STARTED reason=%s", up.error());
+        console.reset();
+      }
+    }
     logger.notice("CONTROLLER_STARTED version=%s listen=%s:%hu store=%s", std::string(PORTCULLIS_VERSION),
                   config->listenHost, listener.port(), config->storePath.string());
     // Enough for whoever reads the journal to enroll an agent.
@@ -297,6 +322,7 @@ int serveCommand(const Words& words) {
       break;
     }
     archiveFeed.stop();
+    if (console) console->stop();
     if (keaQueries) keaQueries->stop();
     notifier.stop();
     if (dhcpServer) {

@@ -87,12 +87,36 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
 
   c.workers = r.integer("server.workers", c.workers, 1, 64);
 
+  const std::string consoleListen = r.text("console.listen", "127.0.0.1:8443");
+  c.consoleEnabled = consoleListen != "off" && !consoleListen.empty();
+  if (c.consoleEnabled) {
+    auto [consoleHost, consolePort] = r.endpoint("console.listen", "127.0.0.1:8443");
+    c.consoleHost = consoleHost;
+    c.consolePort = consolePort;
+  }
+  c.consoleCert = config::resolvePath(state, r.text("console.cert", ""));
+  c.consoleKey = config::resolvePath(state, r.text("console.key", ""));
+  if (c.consoleCert.empty() != c.consoleKey.empty())
+    r.addError("console.cert", "console.cert and console.key go together (neither: the agent listener's)");
+  if (c.consoleCert.empty()) {
+    c.consoleCert = c.serverCert;
+    c.consoleKey = c.serverKey;
+  }
+  c.consoleIdleSeconds = r.seconds("console.session_idle", c.consoleIdleSeconds);
+  if (c.consoleIdleSeconds < 60 || c.consoleIdleSeconds > 24 * 3600)
+    r.addError("console.session_idle", "must be between 1m and 24h");
+  c.consoleLifetimeSeconds = r.seconds("console.session_lifetime", c.consoleLifetimeSeconds);
+  if (c.consoleLifetimeSeconds < c.consoleIdleSeconds || c.consoleLifetimeSeconds > 30 * 24 * 3600)
+    r.addError("console.session_lifetime", "must be between session_idle and 30d");
+  c.consoleThreads = r.integer("console.threads", c.consoleThreads, 2, 256);
+
   c.logLevel = r.text("log.level", c.logLevel);
   static const char* levels[] = {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
   bool known = false;
   for (const char* l : levels) known = known || c.logLevel == l;
   if (!known) r.addError("log.level", "'" + c.logLevel + "' is not a log level (error, warning, notice, information, debug)");
   c.logFile = config::resolvePath(state, r.text("log.file", ""));
+  c.logRepeatLimit = r.integer("log.repeat_limit", c.logRepeatLimit, 0, 1000000);
   c.auditFile = config::resolvePath(state, r.text("log.audit_file", "audit.log"));
 
   auto errors = r.finish();
@@ -192,11 +216,25 @@ std::string defaultControllerConfigText(const std::string& listen, const std::st
          "\n[server]\n"
          "# Threads that parse and answer agent messages.\n"
          "workers = 2\n"
+         "\n[console]\n"
+         "# The operators' web console and REST API (HTTPS). off: none. Operators are\n"
+         "# made with: portcullis-controller operator add NAME --role admin --config FILE\n"
+         "listen = 127.0.0.1:8443\n"
+         "# Its certificate and key; unset: the agent listener's ([tls] cert, key).\n"
+         "# cert =\n"
+         "# key =\n"
+         "session_idle = 30m\n"
+         "session_lifetime = 12h\n"
+         "threads = 16\n"
          "\n[log]\n"
          "# error, warning, notice, information or debug\n"
          "level = information\n"
          "# Empty: standard error.\n"
          "file =\n"
+         "# Lines a second each kind of message may write (LEASE_BOUND, FRAME_REJECTED...)\n"
+         "# before the rest are counted in one LOG_SUPPRESSED line, so a flood cannot\n"
+         "# drown the log; 0 writes every line.\n"
+         "repeat_limit = 20\n"
          "# What administrative commands did (agents revoke, feed trust and import,\n"
          "# known-bad import, approve, release, quarantine).\n"
          "audit_file = audit.log\n";

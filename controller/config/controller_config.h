@@ -82,9 +82,21 @@ struct ControllerConfig {
   // [server]
   std::int64_t workers = 2;
 
+  // [console]: the operators' web console and REST API over HTTPS.
+  bool consoleEnabled = true;
+  std::string consoleHost = "127.0.0.1";
+  std::uint16_t consolePort = 8443;
+  std::filesystem::path consoleCert;  // default: the agent listener's (tls.cert, tls.key)
+  std::filesystem::path consoleKey;
+  std::int64_t consoleIdleSeconds = 30 * 60;
+  std::int64_t consoleLifetimeSeconds = 12 * 3600;
+  std::int64_t consoleThreads = 16;
+
   // [log]
   std::string logLevel = "information";
   std::filesystem::path logFile;  // empty: stderr
+  // Lines a second per message id before the rest are summed up; 0: all.
+  std::int64_t logRepeatLimit = 20;
   // Administrative commands (revoke, trust, import) record what they did here,
   // so stderr keeps its one line for the person at the terminal.
   std::filesystem::path auditFile;

@@ -37,6 +37,9 @@ const char* kHelp =
     "  portcullis-controller leases --config FILE [--json]\n"
     "  portcullis-controller release ID_OR_MAC --config FILE\n"
     "  portcullis-controller quarantine ID_OR_MAC --config FILE\n"
+    "  portcullis-controller operator add NAME --role viewer|operator|admin --config FILE\n"
+    "  portcullis-controller operator passwd|remove|token NAME --config FILE\n"
+    "  portcullis-controller operator list --config FILE [--json]\n"
     "  portcullis-controller --help | --version\n"
     "\n"
     "Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error.\n";
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
       {"diagnose", diagnoseCommand},  {"approve", approveCommand},
       {"leases", leasesCommand},      {"release", releaseCommand},
       {"quarantine", quarantineCommand}, {"known-bad", knownBadCommand},
+      {"operator", operatorCommand},
   };
   auto it = commands.find(command);
   if (it == commands.end()) return usageError("unknown command '" + command + "' (see --help)");

@@ -203,6 +203,21 @@ const std::vector<Migration>& schemaMigrations() {
            "CREATE TRIGGER gate_changes_mac_dropped AFTER DELETE ON interfaces WHEN old.mac != '' BEGIN"
            " INSERT INTO gate_changes(mac) VALUES(old.mac); END",
        }},
+      {12,
+       {
+           // The console's operators, their API tokens (hashes only), and
+           // what operators did, from the console, the API or the command line.
+           "CREATE TABLE operators ("
+           " name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL DEFAULT '',"
+           " created_at INTEGER NOT NULL, password_changed_at INTEGER NOT NULL DEFAULT 0)",
+           "CREATE TABLE api_tokens ("
+           " token_hash TEXT PRIMARY KEY, operator TEXT NOT NULL, created_at INTEGER NOT NULL)",
+           "CREATE INDEX api_tokens_operator ON api_tokens(operator)",
+           "CREATE TABLE operator_audit ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, operator TEXT NOT NULL DEFAULT '',"
+           " source TEXT NOT NULL DEFAULT '', action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '',"
+           " detail TEXT NOT NULL DEFAULT '')",
+       }},
   };
   return migrations;
 }

@@ -17,6 +17,7 @@
 #include "controller/store/sqlite_connection.h"
 #include "controller/store/sqlite_rows.h"
 #include "controller/store/sqlite_archive_store.h"
+#include "controller/store/sqlite_operator_store.h"
 #include "controller/store/sqlite_sensor_store.h"
 #include "controller/store/store.h"
 
@@ -144,10 +145,12 @@ class SqliteStore final : public Store, private SqliteConnection {
     });
     sensors_ = openSqliteSensorStore(*this);
     archive_ = openSqliteArchiveStore(*this);
+    operators_ = openSqliteOperatorStore(*this);
   }
 
   SensorStore& sensors() override { return *sensors_; }
   ArchiveStore& archive() override { return *archive_; }
+  OperatorStore& operators() override { return *operators_; }
 
   int schemaVersion() override {
     return guard("read schema version", [&] { return readSchemaVersion(); });
@@ -959,6 +962,7 @@ class SqliteStore final : public Store, private SqliteConnection {
 
   std::unique_ptr<SensorStore> sensors_;
   std::unique_ptr<ArchiveStore> archive_;
+  std::unique_ptr<OperatorStore> operators_;
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "controller/store/enrollment_records.h"
 #include "controller/store/lease_store.h"
 #include "controller/store/machine_registry.h"
+#include "controller/store/operator_store.h"
 #include "controller/store/report_store.h"
 #include "controller/store/sensor_store.h"
 
@@ -41,6 +42,8 @@ class Store : public EnrollmentRecords,
   virtual SensorStore& sensors() = 0;
   // The archive feed's suites, fixes and their history.
   virtual ArchiveStore& archive() = 0;
+  // The console's operators, their API tokens and the operators' audit.
+  virtual OperatorStore& operators() = 0;
 };
 
 }  // namespace portcullis::store

@@ -45,3 +45,14 @@ TEST_CASE("a flood becomes a burst and a LOG_SUPPRESSED line with its count") {
   CHECK(sink->lines.back().getText().rfind("LOG_SUPPRESSED id=QUARANTINE_CAP_REACHED lines=995 ", 0) == 0);
   CHECK(sink->lines.back().getSource() == "controller.dhcp");
 }
+
+TEST_CASE("a burst of 0 writes every line of a flood, still escaped") {
+  Poco::AutoPtr<RecordingChannel> sink(new RecordingChannel);
+  portcullis::log::SafeChannel channel(Poco::AutoPtr<Poco::Channel>(sink, true), 0, 60'000);
+  for (int i = 0; i < 1000; ++i)
+    channel.log(Poco::Message("controller.dhcp", "LEASE_BOUND mac=m" + std::to_string(i) + "\n",
+                              Poco::Message::PRIO_NOTICE));
+  channel.close();
+  REQUIRE(sink->lines.size() == 1000);
+  CHECK(sink->lines.back().getText() == "LEASE_BOUND mac=m999\\n");
+}

@@ -70,3 +70,23 @@ TEST_CASE("[store] synchronous: full by default, normal on request, anything els
   CHECK(bad.error().find("'sometimes' is not one of full, normal") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("[log] repeat_limit: 20 lines a second by default, 0 for every line, a negative one refused") {
+  auto dir = scratchDir();
+  auto withLimit = [&](const std::string& value) {
+    std::ofstream(dir / "controller.conf")
+        << std::regex_replace(defaultControllerConfigText("127.0.0.1:9443"), std::regex("repeat_limit = 20"),
+                              "repeat_limit = " + value);
+    return loadControllerConfig(dir / "controller.conf");
+  };
+  auto standard = withLimit("20");
+  REQUIRE(standard.ok());
+  CHECK(standard->logRepeatLimit == 20);
+  auto every = withLimit("0");
+  REQUIRE(every.ok());
+  CHECK(every->logRepeatLimit == 0);
+  auto bad = withLimit("-1");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().find("log.repeat_limit") != std::string::npos);
+  fs::remove_all(dir);
+}

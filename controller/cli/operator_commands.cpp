@@ -1,0 +1,152 @@
+// `operator add|passwd|remove|list|token`: the console's operators, from the
+// command line of the management server (whoever may read the store may
+// make an admin: the first one is made here).
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include "common/util/digest.h"
+#include "controller/cli/command_support.h"
+#include "controller/cli/commands.h"
+#include "controller/cli/machine_json.h"
+#include "controller/web/operator_role.h"
+#include "controller/web/password_hash.h"
+
+namespace portcullis::controller::cli {
+namespace {
+
+const char* kUsage =
+    "portcullis-controller operator add NAME --role viewer|operator|admin --config FILE\n"
+    "       portcullis-controller operator passwd NAME --config FILE\n"
+    "       portcullis-controller operator remove NAME --config FILE\n"
+    "       portcullis-controller operator list --config FILE [--json]\n"
+    "       portcullis-controller operator token NAME --config FILE";
+
+// One line of standard input, echo off when it is a terminal.
+std::optional<std::string> readSecretLine(const char* prompt) {
+  const bool terminal = ::isatty(STDIN_FILENO);
+  termios saved{};
+  if (terminal) {
+    std::cerr << prompt << std::flush;
+    ::tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  const bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (terminal) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (!got) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// The new password: from standard input for a script, else asked twice.
+Result<std::string> newPassword() {
+  auto first = readSecretLine("New password: ");
+  if (!first) return fail("no password on standard input");
+  if (first->size() < web::kMinPasswordLength)
+    return fail("the password is shorter than " + std::to_string(web::kMinPasswordLength) + " characters");
+  if (first->size() > web::kMaxPasswordLength)
+    return fail("the password is longer than " + std::to_string(web::kMaxPasswordLength) + " characters");
+  if (::isatty(STDIN_FILENO)) {
+    auto again = readSecretLine("Again: ");
+    if (!again || *again != *first) return fail("the two passwords differ");
+  }
+  return *first;
+}
+
+std::string operatorsJson(const std::vector<store::OperatorRecord>& operators) {
+  Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+  for (const auto& o : operators) {
+    Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    j->set("name", o.name);
+    j->set("role", o.role);
+    j->set("password", !o.passwordHash.empty());
+    j->set("created", isoTime(o.createdAt));
+    j->set("password_changed", isoTime(o.passwordChangedAt));
+    list->add(j);
+  }
+  return jsonText(list);
+}
+
+}  // namespace
+
+int operatorCommand(const Words& words) {
+  auto args = parseOrReport(words, {{"config", "role"}, {"json"}, {}, 1, 2}, kUsage);
+  if (!args) return 2;
+  const auto& pos = args->positional();
+  const std::string verb = pos[0];
+  const bool named = verb == "add" || verb == "passwd" || verb == "remove" || verb == "token";
+  if (!named && verb != "list") return usageError("unknown operator command '" + verb + "' (usage: " + kUsage + ")");
+  if (named && pos.size() != 2) return usageError("operator " + verb + " needs the operator's NAME");
+  if (!named && pos.size() != 1) return usageError("unexpected argument '" + pos[1] + "'");
+  if (args->value("role") && verb != "add") return usageError("--role goes with operator add only");
+  const std::string name = named ? pos[1] : "";
+  if (named && !web::validOperatorName(name))
+    return usageError("'" + name + "' is not an operator name (1-64 letters, digits, '.', '_', '-')");
+  std::optional<web::Role> role;
+  if (verb == "add") {
+    if (!args->value("role")) return usageError("operator add needs --role viewer|operator|admin");
+    role = web::parseRole(*args->value("role"));
+    if (!role) return usageError("--role: '" + *args->value("role") + "' is not viewer, operator or admin");
+  }
+  int exitCode = 0;
+  auto config = configFrom(*args, exitCode);
+  if (!config) return exitCode;
+  try {
+    auto store = openStore(*config);
+    auto& operators = store->operators();
+    if (verb == "list") {
+      const auto all = operators.operators();
+      if (args->flag("json")) {
+        std::cout << operatorsJson(all);
+        return 0;
+      }
+      for (const auto& o : all)
+        std::cout << o.name << "  " << o.role << "  since " << isoTime(o.createdAt)
+                  << (o.passwordHash.empty() ? "  (no password)" : "") << "\n";
+      if (all.empty()) std::cout << "(no operators: add one with operator add NAME --role admin)\n";
+      return 0;
+    }
+    if (verb != "add" && !operators.operatorNamed(name)) return runtimeError("no operator named " + name);
+    if (verb == "add") {
+      if (operators.operatorNamed(name)) return runtimeError("an operator named " + name + " exists already");
+      auto password = newPassword();
+      if (!password) return runtimeError(password.error());
+      const auto now = unixNow();
+      if (!operators.addOperator({name, web::roleName(*role), web::hashPassword(*password), now, now}))
+        return runtimeError("an operator named " + name + " exists already");
+      recordOperatorAction(*config, *store, "OPERATOR_ADDED", "operator", name, std::string("role=") + web::roleName(*role));
+      std::cout << "operator " << name << " added as " << web::roleName(*role) << "\n";
+    } else if (verb == "passwd") {
+      auto password = newPassword();
+      if (!password) return runtimeError(password.error());
+      operators.setOperatorPassword(name, web::hashPassword(*password), unixNow());
+      recordOperatorAction(*config, *store, "OPERATOR_PASSWORD_CHANGED", "operator", name);
+      std::cout << "password of " << name << " changed: its console sessions are over\n";
+    } else if (verb == "remove") {
+      operators.removeOperator(name);
+      recordOperatorAction(*config, *store, "OPERATOR_REMOVED", "operator", name);
+      std::cout << "operator " << name << " removed, with its API tokens\n";
+    } else {
+      const auto token = util::randomToken();
+      operators.addApiToken(util::sha256Hex(token), name, unixNow());
+      recordOperatorAction(*config, *store, "API_TOKEN_MADE", "operator", name);
+      std::cout << "API token for " << name << " (shown once; send it as 'Authorization: Bearer TOKEN'):\n"
+                << token << "\n";
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    return runtimeError(e.what());
+  }
+}
+
+}  // namespace portcullis::controller::cli

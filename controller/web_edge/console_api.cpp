@@ -1,0 +1,440 @@
+#include "controller/web_edge/console_api.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "common/log/logging.h"
+#include "common/util/digest.h"
+#include "common/util/utc_time.h"
+#include "controller/enforcement/operator_hold.h"
+#include "controller/web/password_hash.h"
+
+namespace portcullis::web_edge {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string text(const Poco::Dynamic::Var& value) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(value, out, 0, -1, Poco::JSON_PRESERVE_KEY_ORDER);
+  return out.str();
+}
+
+Object::Ptr object() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+ApiResponse json(int status, const Poco::Dynamic::Var& value) {
+  ApiResponse r;
+  r.status = status;
+  r.body = text(value);
+  return r;
+}
+
+std::string iso(std::int64_t unix) { return unix ? util::utcTimestamp(unix) : std::string(); }
+
+// A count from the query, within [0, max]; nullopt when it is not a number.
+std::optional<std::int64_t> queryNumber(const ApiRequest& r, const std::string& key, std::int64_t fallback,
+                                        std::int64_t max) {
+  auto it = r.query.find(key);
+  if (it == r.query.end()) return fallback;
+  std::int64_t value = 0;
+  const auto* end = it->second.data() + it->second.size();
+  auto [ptr, ec] = std::from_chars(it->second.data(), end, value);
+  if (ec != std::errc() || ptr != end || value < 0 || value > max) return std::nullopt;
+  return value;
+}
+
+std::string header(const ApiRequest& r, const std::string& name) {
+  auto it = r.headers.find(name);
+  return it == r.headers.end() ? std::string() : it->second;
+}
+
+std::string cookie(const ApiRequest& r, const std::string& name) {
+  const std::string all = header(r, "cookie");
+  std::size_t at = 0;
+  while (at < all.size()) {
+    std::size_t end = all.find(';', at);
+    if (end == std::string::npos) end = all.size();
+    std::string pair = all.substr(at, end - at);
+    pair.erase(0, pair.find_first_not_of(' '));
+    if (pair.size() > name.size() && pair.compare(0, name.size(), name) == 0 && pair[name.size()] == '=')
+      return pair.substr(name.size() + 1);
+    at = end + 1;
+  }
+  return "";
+}
+
+// What a list shows of a machine; its own page adds to it.
+Object::Ptr machineSummary(const store::MachineSummary& m) {
+  auto o = object();
+  o->set("id", m.id);
+  o->set("hostname", m.hostname);
+  o->set("state", std::string(admission::admissionName(m.state)));
+  o->set("operator_hold", m.operatorHold);
+  o->set("os", m.osId + " " + m.osVersion);
+  o->set("packages", m.packageCount);
+  o->set("last_seen", iso(m.lastSeen));
+  return o;
+}
+
+bool changes(const std::string& method) { return method != "GET" && method != "HEAD"; }
+
+// A hash to compare against when the name is unknown, so that an unknown
+// name costs the same scrypt as a wrong password: the time of a refusal
+// does not tell a stranger which names exist.
+const std::string& decoyHash() {
+  static const std::string hash = web::hashPassword("decoy password, never set");
+  return hash;
+}
+
+}  // namespace
+
+ApiResponse apiError(int status, const std::string& code, const std::string& message) {
+  auto error = object();
+  error->set("code", code);
+  error->set("message", message);
+  auto body = object();
+  body->set("error", error);
+  return json(status, body);
+}
+
+ConsoleApi::ConsoleApi(store::Store& store, ConsoleSettings settings, Poco::Logger& audit, Clock clock,
+                       MsClock msClock)
+    : store_(store),
+      settings_(settings),
+      audit_(audit),
+      log_(log::get("controller.console")),
+      clock_(std::move(clock)),
+      msClock_(std::move(msClock)),
+      sessions_(settings.idleMs, settings.lifetimeMs, settings.maxSessions) {
+  decoyHash();
+}
+
+ApiResponse ConsoleApi::handle(const ApiRequest& request) {
+  try {
+    const std::string prefix = "/api/v1/";
+    if (request.path.rfind(prefix, 0) != 0) return apiError(404, "not_found", "no such resource");
+    if (request.body.size() > settings_.maxBody) return apiError(413, "too_large", "the request body is too large");
+    const std::string route = request.path.substr(prefix.size());
+    if (route == "login") {
+      if (request.method != "POST") return apiError(405, "method_not_allowed", "use POST");
+      return login(request);
+    }
+    auto who = authenticate(request);
+    if (auto* refusal = std::get_if<ApiResponse>(&who)) return *refusal;
+    const Caller& caller = std::get<Caller>(who);
+    auto need = [&](web::Permission p) -> std::optional<ApiResponse> {
+      if (web::roleAllows(caller.role, p)) return std::nullopt;
+      log_.warning("CONSOLE_REFUSED operator=%s role=%s from=%s request=%s %s reason=may not %s", caller.name,
+                   std::string(web::roleName(caller.role)), request.peer, request.method, request.path,
+                   std::string(web::permissionName(p)));
+      return apiError(403, "forbidden",
+                      std::string("a ") + web::roleName(caller.role) + " may not " + web::permissionName(p));
+    };
+    auto only = [&](const char* method) -> std::optional<ApiResponse> {
+      if (request.method == method) return std::nullopt;
+      auto r = apiError(405, "method_not_allowed", std::string("use ") + method);
+      r.headers.emplace_back("Allow", method);
+      return r;
+    };
+    if (route == "session") {
+      if (auto no = only("GET")) return *no;
+      auto body = object();
+      body->set("operator", caller.name);
+      body->set("role", std::string(web::roleName(caller.role)));
+      body->set("csrf", caller.csrf);
+      return json(200, body);
+    }
+    if (route == "logout") {
+      if (auto no = only("POST")) return *no;
+      return logout(request, caller);
+    }
+    if (route == "machines") {
+      if (auto no = only("GET")) return *no;
+      return machines(request);
+    }
+    if (route.rfind("machines/", 0) == 0) {
+      const std::string rest = route.substr(9);
+      const auto slash = rest.find('/');
+      const std::string id = rest.substr(0, slash);
+      if (id.empty()) return apiError(404, "not_found", "no such resource");
+      if (slash == std::string::npos) {
+        if (auto no = only("GET")) return *no;
+        return machine(id);
+      }
+      const std::string action = rest.substr(slash + 1);
+      if (action != "release" && action != "quarantine") return apiError(404, "not_found", "no such resource");
+      if (auto no = only("POST")) return *no;
+      if (auto no = need(web::Permission::ActOnMachines)) return *no;
+      return hold(request, caller, id, action == "release");
+    }
+    if (route == "operators") {
+      if (auto no = only("GET")) return *no;
+      if (auto no = need(web::Permission::ManageOperators)) return *no;
+      return operatorsList();
+    }
+    if (route == "audit") {
+      if (auto no = only("GET")) return *no;
+      return audit(request);
+    }
+    return apiError(404, "not_found", "no such resource");
+  } catch (const std::exception& e) {
+    log_.error("CONSOLE_REQUEST_FAILED request=%s %s from=%s reason=%s", request.method, request.path, request.peer,
+               std::string(e.what()));
+    return apiError(500, "internal", "the request failed; the controller's log says why");
+  }
+}
+
+std::variant<ConsoleApi::Caller, ApiResponse> ConsoleApi::authenticate(const ApiRequest& request) {
+  auto refuse = [&](const std::string& reason) {
+    log_.information("CONSOLE_UNAUTHENTICATED request=%s %s from=%s reason=%s", request.method, request.path,
+                     request.peer, reason);
+    return apiError(401, "unauthenticated", "sign in first (" + reason + ")");
+  };
+  const std::string authorization = header(request, "authorization");
+  if (!authorization.empty()) {
+    if (authorization.rfind("Bearer ", 0) != 0) return refuse("Authorization is not a Bearer token");
+    const auto name = store_.operators().operatorForToken(util::sha256Hex(authorization.substr(7)));
+    if (!name) return refuse("unknown API token");
+    const auto op = store_.operators().operatorNamed(*name);
+    const auto role = op ? web::parseRole(op->role) : std::nullopt;
+    if (!role) return refuse("the token's operator has no role");
+    return Caller{*name, *role, "", ""};
+  }
+  const std::string id = cookie(request, kSessionCookie);
+  if (id.empty()) return refuse("no session");
+  std::optional<web::Session> session;
+  {
+    std::lock_guard lock(mutex_);
+    session = sessions_.find(id, msClock_());
+  }
+  if (!session) return refuse("the session is over or unknown");
+  const auto op = store_.operators().operatorNamed(session->operatorName);
+  const auto role = op ? web::parseRole(op->role) : std::nullopt;
+  if (!role || web::outlivedPassword(*session, op->passwordChangedAt)) {
+    std::lock_guard lock(mutex_);
+    sessions_.close(id);
+    return refuse(!role ? "the operator was removed" : "the password changed since sign-in");
+  }
+  if (changes(request.method) && !util::equalConstantTime(header(request, "x-csrf-token"), session->csrf)) {
+    log_.warning("CONSOLE_REFUSED operator=%s from=%s request=%s %s reason=missing or wrong CSRF token",
+                 session->operatorName, request.peer, request.method, request.path);
+    return apiError(403, "csrf", "a change needs the session's token in X-CSRF-Token");
+  }
+  return Caller{session->operatorName, *role, session->csrf, id};
+}
+
+ApiResponse ConsoleApi::login(const ApiRequest& request) {
+  std::string name, password;
+  try {
+    const auto body = Poco::JSON::Parser().parse(request.body).extract<Object::Ptr>();
+    if (!body || !body->has("name") || !body->has("password") || !body->get("name").isString() ||
+        !body->get("password").isString())
+      return apiError(400, "bad_request", "a sign-in is {\"name\": ..., \"password\": ...}");
+    name = body->getValue<std::string>("name");
+    password = body->getValue<std::string>("password");
+  } catch (const std::exception&) {
+    return apiError(400, "bad_request", "the body is not JSON: a sign-in is {\"name\": ..., \"password\": ...}");
+  }
+  if (!web::validOperatorName(name) || password.size() > web::kMaxPasswordLength)
+    return apiError(401, "unauthenticated", "wrong name or password");
+  std::int64_t wait = 0;
+  {
+    std::lock_guard lock(mutex_);
+    wait = throttle_.waitMs(name, request.peer, msClock_());
+  }
+  if (wait > 0) {
+    log_.warning("LOGIN_THROTTLED operator=%s from=%s wait_ms=%Ld", name, request.peer, static_cast<Poco::Int64>(wait));
+    auto r = apiError(429, "too_many_attempts", "too many wrong passwords: try again in " +
+                                                     std::to_string((wait + 999) / 1000) + " s");
+    r.headers.emplace_back("Retry-After", std::to_string((wait + 999) / 1000));
+    return r;
+  }
+  const auto op = store_.operators().operatorNamed(name);
+  const bool right = web::verifyPassword(password, op && !op->passwordHash.empty() ? op->passwordHash : decoyHash()) &&
+                     op && !op->passwordHash.empty();
+  const auto role = op ? web::parseRole(op->role) : std::nullopt;
+  if (!right || !role) {
+    {
+      std::lock_guard lock(mutex_);
+      throttle_.failed(name, request.peer, msClock_());
+    }
+    log_.warning("LOGIN_FAILED operator=%s from=%s reason=%s", name, request.peer,
+                 std::string(!op ? "no such operator" : "wrong password"));
+    return apiError(401, "unauthenticated", "wrong name or password");
+  }
+  web::Session s;
+  s.id = util::randomToken();
+  s.csrf = util::randomToken();
+  s.operatorName = name;
+  s.address = request.peer;
+  s.startedMs = s.lastSeenMs = msClock_();
+  s.startedUnix = clock_();
+  {
+    std::lock_guard lock(mutex_);
+    throttle_.succeeded(name, request.peer);
+    sessions_.open(s);
+  }
+  record({name, *role, s.csrf, s.id}, request, "LOGIN", "operator", name, "");
+  auto body = object();
+  body->set("operator", name);
+  body->set("role", std::string(web::roleName(*role)));
+  body->set("csrf", s.csrf);
+  auto r = json(200, body);
+  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + s.id +
+                                           "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
+                                           std::to_string(settings_.lifetimeMs / 1000));
+  return r;
+}
+
+ApiResponse ConsoleApi::logout(const ApiRequest& request, const Caller& caller) {
+  if (caller.sessionId.empty()) return apiError(400, "bad_request", "an API token has no session to end");
+  {
+    std::lock_guard lock(mutex_);
+    sessions_.close(caller.sessionId);
+  }
+  record(caller, request, "LOGOUT", "operator", caller.name, "");
+  ApiResponse r;
+  r.status = 204;
+  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
+                                           "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+  return r;
+}
+
+ApiResponse ConsoleApi::machines(const ApiRequest& request) {
+  const auto limit = queryNumber(request, "limit", 100, kMaxPageSize);
+  const auto offset = queryNumber(request, "offset", 0, 100'000'000);
+  if (!limit || !offset || *limit == 0)
+    return apiError(400, "bad_request", "limit is 1-" + std::to_string(kMaxPageSize) + ", offset 0 or more");
+  std::optional<admission::AdmissionState> state;
+  if (auto it = request.query.find("state"); it != request.query.end()) {
+    state = admission::admissionNamed(it->second);
+    if (!state) return apiError(400, "bad_request", "state is one of unknown, pending, admitted, quarantined, denied");
+  }
+  const auto search = request.query.count("q") ? request.query.at("q") : std::string();
+  auto all = store_.machines();
+  std::erase_if(all, [&](const store::MachineSummary& m) {
+    return (state && m.state != *state) || (!search.empty() && m.hostname.find(search) == std::string::npos &&
+                                            m.id.find(search) == std::string::npos);
+  });
+  // A stable order, so that pages do not overlap or skip as machines report.
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.hostname, a.id) < std::tie(b.hostname, b.id);
+  });
+  Array::Ptr items = new Array;
+  for (std::size_t i = static_cast<std::size_t>(*offset);
+       i < all.size() && i < static_cast<std::size_t>(*offset + *limit); ++i) {
+    items->add(machineSummary(all[i]));
+  }
+  auto body = object();
+  body->set("items", items);
+  body->set("total", static_cast<std::int64_t>(all.size()));
+  body->set("offset", *offset);
+  body->set("limit", *limit);
+  auto r = json(200, body);
+  // Polled lists: an unchanged page costs the client nothing to fetch again.
+  const std::string etag = "\"" + util::sha256Hex(r.body).substr(0, 32) + "\"";
+  r.headers.emplace_back("ETag", etag);
+  if (header(request, "if-none-match") == etag) {
+    r.status = 304;
+    r.body.clear();
+  }
+  return r;
+}
+
+ApiResponse ConsoleApi::machine(const std::string& id) {
+  const auto record = store_.machine(id);
+  if (!record || record->summary.id != id) return apiError(404, "not_found", "no machine with id " + id);
+  const auto& m = record->summary;
+  auto o = machineSummary(m);
+  o->set("arch", m.arch);
+  o->set("kernel", m.kernel);
+  o->set("first_seen", iso(m.firstSeen));
+  Array::Ptr macs = new Array;
+  for (const auto& mac : store_.machineMacs(id)) macs->add(mac);
+  o->set("macs", macs);
+  Array::Ptr history = new Array;
+  for (const auto& t : store_.transitions(id)) {
+    auto h = object();
+    h->set("at", iso(t.at));
+    h->set("from", std::string(admission::admissionName(t.fromState)));
+    h->set("to", std::string(admission::admissionName(t.toState)));
+    h->set("cause", t.cause);
+    history->add(h);
+  }
+  o->set("history", history);
+  return json(200, o);
+}
+
+ApiResponse ConsoleApi::hold(const ApiRequest& request, const Caller& caller, const std::string& id, bool release) {
+  if (!store_.machineState(id)) return apiError(404, "not_found", "no machine with id " + id);
+  const auto outcome = enforcement::holdMachine(
+      store_, id, release,
+      "operator " + caller.name + ": " + (release ? "released" : "quarantined") + " in the console",
+      settings_.renewLeases, clock_());
+  record(caller, request, release ? "MACHINE_RELEASED" : "MACHINE_QUARANTINED", "machine", id,
+         std::string("from=") + admission::admissionName(outcome.before));
+  auto body = object();
+  body->set("machine", id);
+  body->set("before", std::string(admission::admissionName(outcome.before)));
+  body->set("state", std::string(admission::admissionName(outcome.after)));
+  body->set("changed", outcome.changed());
+  return json(200, body);
+}
+
+ApiResponse ConsoleApi::operatorsList() {
+  Array::Ptr items = new Array;
+  for (const auto& op : store_.operators().operators()) {
+    auto o = object();
+    o->set("name", op.name);
+    o->set("role", op.role);
+    o->set("password", !op.passwordHash.empty());
+    o->set("created", iso(op.createdAt));
+    o->set("password_changed", iso(op.passwordChangedAt));
+    items->add(o);
+  }
+  auto body = object();
+  body->set("items", items);
+  return json(200, body);
+}
+
+ApiResponse ConsoleApi::audit(const ApiRequest& request) {
+  const auto limit = queryNumber(request, "limit", 100, kMaxPageSize);
+  const auto before = queryNumber(request, "before", 0, INT64_MAX);
+  if (!limit || !before || *limit == 0)
+    return apiError(400, "bad_request", "limit is 1-" + std::to_string(kMaxPageSize) + ", before an entry's id");
+  const auto search = request.query.count("search") ? request.query.at("search") : std::string();
+  Array::Ptr items = new Array;
+  std::int64_t last = 0;
+  for (const auto& e : store_.operators().operatorAudit(search, *before, static_cast<std::size_t>(*limit))) {
+    auto o = object();
+    o->set("id", e.id);
+    o->set("at", iso(e.at));
+    o->set("operator", e.operatorName);
+    o->set("from", e.from);
+    o->set("action", e.action);
+    o->set("target", e.target);
+    o->set("detail", e.detail);
+    items->add(o);
+    last = e.id;
+  }
+  auto body = object();
+  body->set("items", items);
+  // The next page: entries before the last one shown.
+  body->set("next_before", items->size() == static_cast<std::size_t>(*limit) ? Poco::Dynamic::Var(last)
+                                                                              : Poco::Dynamic::Var());
+  return json(200, body);
+}
+
+void ConsoleApi::record(const Caller& caller, const ApiRequest& request, const std::string& action,
+                        const std::string& kind, const std::string& target, const std::string& detail) {
+  store_.operators().recordOperatorAction({0, clock_(), caller.name, request.peer, action, target, detail});
+  audit_.notice("%s %s=%s%s by=%s from=%s via=console", action, kind, target,
+                detail.empty() ? std::string() : " " + detail, caller.name, request.peer);
+}
+
+}  // namespace portcullis::web_edge

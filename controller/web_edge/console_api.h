@@ -1,0 +1,105 @@
+#pragma once
+// The REST API behind the console: /api/v1/..., JSON in and out. It sees a
+// request as plain values (ApiRequest) and answers with one (ApiResponse),
+// so the HTTPS server around it stays thin and a test can drive it without
+// a socket.
+//
+// Who is asking: a session cookie (pc_session) from POST /api/v1/login, or
+// an API token (Authorization: Bearer, from `operator token NAME`). The
+// operator is read from the store at every request, so a removed operator
+// or a changed password ends access at once. A request that changes
+// anything with a session cookie must carry the session's CSRF token in
+// X-CSRF-Token (a token is not sent by a browser on its own, so needs none).
+// Every refusal is answered with {"error": {"code", "message"}} and logged
+// with its reason; every change is written to the operators' audit (store)
+// and to the audit log, with who, what and from where.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <Poco/Logger.h>
+
+#include "controller/store/store.h"
+#include "controller/web/login_throttle.h"
+#include "controller/web/operator_role.h"
+#include "controller/web/session_book.h"
+
+namespace portcullis::web_edge {
+
+struct ApiRequest {
+  std::string method;  // "GET"
+  std::string path;    // "/api/v1/machines", no query
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  std::string peer;  // the client's address, for the audit and the throttle
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string contentType = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ConsoleSettings {
+  std::int64_t idleMs = 30 * 60'000;
+  std::int64_t lifetimeMs = 12 * 3600'000;
+  std::size_t maxSessions = 10'000;
+  bool renewLeases = false;  // a DHCP gate or the Kea hook serves the fleet
+  std::size_t maxBody = 64 * 1024;
+};
+
+class ConsoleApi {
+ public:
+  using Clock = std::function<std::int64_t()>;  // seconds since the epoch
+  using MsClock = std::function<std::int64_t()>;  // monotonic milliseconds
+
+  ConsoleApi(store::Store& store, ConsoleSettings settings, Poco::Logger& audit, Clock clock, MsClock msClock);
+
+  ApiResponse handle(const ApiRequest& request);
+
+  static constexpr const char* kSessionCookie = "pc_session";
+  static constexpr std::size_t kMaxPageSize = 500;
+
+ private:
+  struct Caller {
+    std::string name;
+    web::Role role = web::Role::Viewer;
+    std::string csrf;  // "" for a token
+    std::string sessionId;
+  };
+
+  ApiResponse login(const ApiRequest& request);
+  ApiResponse logout(const ApiRequest& request, const Caller& caller);
+  ApiResponse machines(const ApiRequest& request);
+  ApiResponse machine(const std::string& id);
+  ApiResponse hold(const ApiRequest& request, const Caller& caller, const std::string& id, bool release);
+  ApiResponse operatorsList();
+  ApiResponse audit(const ApiRequest& request);
+
+  // The caller, or the refusal to send.
+  std::variant<Caller, ApiResponse> authenticate(const ApiRequest& request);
+  void record(const Caller& caller, const ApiRequest& request, const std::string& action, const std::string& kind,
+              const std::string& target, const std::string& detail);
+
+  store::Store& store_;
+  ConsoleSettings settings_;
+  Poco::Logger& audit_;
+  Poco::Logger& log_;
+  Clock clock_;
+  MsClock msClock_;
+  std::mutex mutex_;  // the sessions and the throttle
+  web::SessionBook sessions_;
+  web::LoginThrottle throttle_;
+};
+
+// {"error": {"code": code, "message": message}} with the status.
+ApiResponse apiError(int status, const std::string& code, const std::string& message);
+
+}  // namespace portcullis::web_edge

@@ -1,0 +1,151 @@
+#include "controller/web_edge/console_server.h"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include "common/log/logging.h"
+#include "common/tls/tls_context.h"
+
+namespace portcullis::web_edge {
+namespace {
+
+// On every answer: nothing is framed, sniffed, cached or referred, and the
+// browser keeps to HTTPS.
+void secure(Poco::Net::HTTPServerResponse& response) {
+  response.set("Strict-Transport-Security", "max-age=31536000");
+  response.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("X-Frame-Options", "DENY");
+  response.set("Referrer-Policy", "no-referrer");
+  response.set("Cache-Control", "no-store");
+}
+
+class ApiHandler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  ApiHandler(ConsoleApi& api, std::size_t maxBody) : api_(api), maxBody_(maxBody) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    ApiRequest in;
+    in.method = request.getMethod();
+    in.peer = request.clientAddress().host().toString();
+    ApiResponse out;
+    try {
+      const Poco::URI uri(request.getURI());
+      in.path = uri.getPath();
+      for (const auto& [key, value] : uri.getQueryParameters()) in.query[key] = value;
+      for (const auto& [name, value] : request) {
+        std::string lower = name;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+        in.headers[lower] = value;
+      }
+      // Read no more than the API takes, plus one byte to know it was more.
+      if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(maxBody_)) {
+        out = apiError(413, "too_large", "the request body is too large");
+      } else {
+        char buffer[4096];
+        auto& body = request.stream();
+        while (in.body.size() <= maxBody_ && body.read(buffer, sizeof buffer).gcount() > 0)
+          in.body.append(buffer, static_cast<std::size_t>(body.gcount()));
+        out = api_.handle(in);
+      }
+    } catch (const std::exception& e) {
+      out = apiError(400, "bad_request", std::string("unreadable request: ") + e.what());
+    }
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
+    secure(response);
+    for (const auto& [name, value] : out.headers) response.add(name, value);
+    if (out.status == 204 || out.status == 304) {
+      response.setContentLength(0);
+      response.send();
+      return;
+    }
+    response.setContentType(out.contentType);
+    response.setContentLength(static_cast<std::streamsize>(out.body.size()));
+    response.send() << out.body;
+  }
+
+ private:
+  ConsoleApi& api_;
+  std::size_t maxBody_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(ConsoleApi& api) : api_(api) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new ApiHandler(api_, 64 * 1024);
+  }
+
+ private:
+  ConsoleApi& api_;
+};
+
+}  // namespace
+
+ConsoleServer::ConsoleServer(ConsoleApi& api, ConsoleListen listen) : api_(api), listen_(std::move(listen)) {}
+
+ConsoleServer::~ConsoleServer() { stop(); }
+
+Status ConsoleServer::start() {
+  try {
+    Poco::Net::Context::Params params;
+    params.certificateFile = listen_.certFile;
+    params.privateKeyFile = listen_.keyFile;
+    params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+    params.loadDefaultCAs = false;
+    params.cipherList = tls::kTls12Ciphers;
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+    context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    context->preferServerCiphers();
+    SSL_CTX_set_options(context->sslContext(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress(listen_.host, listen_.port), 64, context);
+    port_ = socket.address().port();
+    auto* httpParams = new Poco::Net::HTTPServerParams;
+    httpParams->setMaxThreads(listen_.threads);
+    httpParams->setMaxQueued(256);
+    // A client that sends nothing for 15 s (a slow handshake, a stalled
+    // request) gives its thread back.
+    httpParams->setTimeout(Poco::Timespan(15, 0));
+    httpParams->setKeepAlive(true);
+    httpParams->setKeepAliveTimeout(Poco::Timespan(15, 0));
+    httpParams->setMaxKeepAliveRequests(1000);
+    httpParams->setServerName("portcullis");
+    pool_ = std::make_unique<Poco::ThreadPool>("console", 2, listen_.threads);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(api_), *pool_, socket, httpParams);
+    server_->start();
+    log::get("controller.console")
+        .notice("CONSOLE_LISTENING address=%s:%hu threads=%d", listen_.host, port_, listen_.threads);
+    return done();
+  } catch (const Poco::Exception& e) {
+    return fail("console on " + listen_.host + ":" + std::to_string(listen_.port) + ": " + e.displayText());
+  } catch (const std::exception& e) {
+    return fail("console on " + listen_.host + ":" + std::to_string(listen_.port) + ": " + e.what());
+  }
+}
+
+void ConsoleServer::stop() {
+  if (server_) {
+    server_->stopAll(true);
+    server_.reset();
+  }
+  if (pool_) {
+    pool_->joinAll();
+    pool_.reset();
+  }
+}
+
+}  // namespace portcullis::web_edge

@@ -1,0 +1,148 @@
+// The console over real HTTPS: a real controller serves it on loopback with
+// the certificate its CA issued; operators are made with the real command
+// line; a client verifies the server against the CA, signs in, is refused
+// what its role does not allow, and uses an API token; the audit log says
+// who did it from where; old TLS versions are refused.
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/StreamCopier.h>
+
+#include "tests/integration/controller_fixture.h"
+
+using namespace portcullis::testing;
+
+namespace {
+
+struct Answer {
+  int status = 0;
+  std::string body;
+  Poco::Net::HTTPResponse response;
+};
+
+struct ConsoleClient {
+  std::string caFile;
+  std::uint16_t port;
+  std::string cookie, csrf;
+
+  Answer call(const std::string& method, const std::string& path, const std::string& body = "",
+              const std::string& bearer = "") {
+    Poco::Net::Context::Params p;
+    p.caLocation = caFile;
+    p.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+    p.loadDefaultCAs = false;
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
+    Poco::Net::HTTPSClientSession session("127.0.0.1", port, context);
+    session.setTimeout(Poco::Timespan(10, 0));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!cookie.empty()) request.set("Cookie", cookie);
+    if (!csrf.empty()) request.set("X-CSRF-Token", csrf);
+    if (!bearer.empty()) request.set("Authorization", "Bearer " + bearer);
+    request.setContentType("application/json");
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(request) << body;
+    Answer a;
+    auto& in = session.receiveResponse(a.response);
+    Poco::StreamCopier::copyToString(in, a.body);
+    a.status = a.response.getStatus();
+    return a;
+  }
+
+  void signIn(const std::string& name, const std::string& password) {
+    auto a = call("POST", "/api/v1/login", R"({"name": ")" + name + R"(", "password": ")" + password + R"("})");
+    REQUIRE_MESSAGE(a.status == 200, a.body);
+    const auto setCookie = a.response.get("Set-Cookie");
+    cookie = setCookie.substr(0, setCookie.find(';'));
+    csrf = Poco::JSON::Parser().parse(a.body).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("csrf");
+  }
+};
+
+Outcome addOperator(const ControllerFixture& c, const std::string& name, const std::string& role,
+                    const std::string& password) {
+  return run({"sh", "-c",
+              "printf '%s\\n' '" + password + "' | " + controllerBinary() + " operator add " + name + " --role " + role +
+                  " --config " + c.conf()});
+}
+
+}  // namespace
+
+TEST_CASE("operators sign in to the console over verified HTTPS, each held to its role, every change audited") {
+  const auto port = freePort();
+  ControllerFixture c(ControllerOptions{{}, "s/^listen = 127.0.0.1:8443/listen = 127.0.0.1:" + std::to_string(port) + "/"});
+  auto tooShort = addOperator(c, "otto", "operator", "short");
+  CHECK(tooShort.exitCode == 1);
+  CHECK(tooShort.err.find("shorter than 12") != std::string::npos);
+  REQUIRE(addOperator(c, "otto", "operator", "otto long password").exitCode == 0);
+  REQUIRE(addOperator(c, "vera", "viewer", "vera long password").exitCode == 0);
+  CHECK(addOperator(c, "otto", "admin", "another long password").exitCode == 1);  // taken
+  CHECK(c.cli({"operator", "add", "bad name", "--role", "viewer"}).exitCode == 2);
+  CHECK(c.cli({"operator", "add", "zed", "--role", "root"}).exitCode == 2);
+  const auto list = c.cli({"operator", "list", "--json"});
+  CHECK(list.out.find("\"otto\"") != std::string::npos);
+  CHECK(list.out.find("scrypt") == std::string::npos);  // no hash is ever shown
+  c.start();
+  REQUIRE(waitForPort(port, std::chrono::seconds(10)));
+  CHECK(c.logShows("CONSOLE_LISTENING address=127.0.0.1:" + std::to_string(port)));
+
+  ConsoleClient vera{c.controllerDir() + "/ca.crt", port, "", ""};
+  vera.signIn("vera", "vera long password");
+  auto machines = vera.call("GET", "/api/v1/machines");
+  CHECK(machines.status == 200);
+  CHECK(machines.response.get("Strict-Transport-Security").find("max-age=") == 0);
+  CHECK(machines.response.get("Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
+  CHECK(machines.response.get("X-Content-Type-Options") == "nosniff");
+  CHECK(machines.response.get("Cache-Control") == "no-store");
+  CHECK(vera.call("GET", "/api/v1/operators").status == 403);
+  CHECK(c.logShows("CONSOLE_REFUSED operator=vera role=viewer from=127.0.0.1"));
+
+  ConsoleClient stranger{c.controllerDir() + "/ca.crt", port, "", ""};
+  CHECK(stranger.call("GET", "/api/v1/machines").status == 401);
+  CHECK(stranger.call("POST", "/api/v1/login", R"({"name": "otto", "password": "guess guess guess"})").status == 401);
+  CHECK(c.logShows("LOGIN_FAILED operator=otto from=127.0.0.1 reason=wrong password"));
+
+  // A token made on the command line acts as its operator.
+  const auto made = c.cli({"operator", "token", "otto"});
+  REQUIRE(made.exitCode == 0);
+  const auto token = made.out.substr(made.out.rfind('\n', made.out.size() - 2) + 1, 64);
+  REQUIRE(token.size() == 64);
+  auto who = stranger.call("GET", "/api/v1/session", "", token);
+  CHECK(who.status == 200);
+  CHECK(who.body.find("\"operator\":\"otto\"") != std::string::npos);
+  CHECK(stranger.call("POST", "/api/v1/machines/none/release", "", token).status == 404);
+
+  // Removing an operator ends its access at once.
+  REQUIRE(c.cli({"operator", "remove", "vera"}).exitCode == 0);
+  CHECK(vera.call("GET", "/api/v1/machines").status == 401);
+
+  CHECK(eventually([&] { return c.audit().find("LOGIN operator=vera by=vera from=127.0.0.1 via=console") != std::string::npos; }));
+  CHECK(c.audit().find("OPERATOR_ADDED operator=otto role=operator by=operator") != std::string::npos);
+  CHECK(c.audit().find("OPERATOR_REMOVED operator=vera") != std::string::npos);
+}
+
+TEST_CASE("the console refuses TLS 1.1 and plain HTTP") {
+  const auto port = freePort();
+  ControllerFixture c(ControllerOptions{{}, "s/^listen = 127.0.0.1:8443/listen = 127.0.0.1:" + std::to_string(port) + "/"});
+  c.start();
+  REQUIRE(waitForPort(port, std::chrono::seconds(10)));
+  const auto old = run({"sh", "-c",
+                        "openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
+                            " -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null"});
+  CHECK(old.exitCode != 0);
+  const auto modern = run({"sh", "-c", "openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
+                                           " -CAfile " + c.controllerDir() + "/ca.crt -verify_return_error </dev/null"});
+  CHECK(modern.exitCode == 0);
+  CHECK(modern.out.find("Verify return code: 0 (ok)") != std::string::npos);
+  // Plain HTTP gets no HTTP answer: the bytes are not a TLS handshake.
+  const auto plain = run({"bash", "-c",
+                          "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) +
+                              " && printf 'GET /api/v1/machines HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3"});
+  CHECK(plain.out.find("HTTP/1.") == std::string::npos);
+  CHECK(plain.out.find("items") == std::string::npos);
+}

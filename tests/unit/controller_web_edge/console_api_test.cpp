@@ -1,0 +1,242 @@
+// The REST API over a real store: sign-in with its throttle, sessions and
+// their end, CSRF, roles, API tokens, a release that changes the machine and
+// is audited, and the refusals that change nothing.
+#include <doctest/doctest.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
+
+#include "common/util/digest.h"
+#include "controller/web/password_hash.h"
+#include "controller/web_edge/console_api.h"
+#include "tests/unit/controller_store/store_test_support.h"
+
+using namespace portcullis;
+using namespace portcullis::web_edge;
+using namespace portcullis::store::testing;
+
+namespace {
+
+struct Console {
+  StoreFixture f;
+  std::int64_t unix = 1'000'000;
+  std::int64_t ms = 0;
+  ConsoleApi api{*f.store, ConsoleSettings{}, Poco::Logger::get("test.audit"), [this] { return unix; },
+                 [this] { return ms; }};
+
+  Console() {
+    f.store->writeReports({fullReport("m1", makeInfo("web-01", 3), unix)});
+    addOperator("vera", "viewer");
+    addOperator("otto", "operator");
+    addOperator("ada", "admin");
+  }
+  void addOperator(const std::string& name, const std::string& role) {
+    REQUIRE(f.store->operators().addOperator(
+        {name, role, web::hashPassword(name + " password", {10, 8, 1}), unix - 10, unix - 10}));
+  }
+
+  ApiResponse call(const std::string& method, const std::string& path, const std::string& body = "",
+                   std::map<std::string, std::string> headers = {}, std::map<std::string, std::string> query = {}) {
+    ApiRequest r{method, path, std::move(query), std::move(headers), body, "192.0.2.10"};
+    return api.handle(r);
+  }
+
+  struct Signed {
+    std::string cookie;
+    std::string csrf;
+  };
+  Signed signIn(const std::string& name) {
+    auto r = call("POST", "/api/v1/login", R"({"name": ")" + name + R"(", "password": ")" + name + R"( password"})");
+    REQUIRE(r.status == 200);
+    std::string cookie;
+    for (const auto& [k, v] : r.headers)
+      if (k == "Set-Cookie") cookie = v.substr(0, v.find(';'));
+    REQUIRE(!cookie.empty());
+    return {cookie, field(r, "csrf")};
+  }
+  ApiResponse as(const Signed& s, const std::string& method, const std::string& path, bool withCsrf = true) {
+    std::map<std::string, std::string> h{{"cookie", "theme=dark; " + s.cookie}};
+    if (withCsrf) h["x-csrf-token"] = s.csrf;
+    return call(method, path, "", h);
+  }
+  static std::string field(const ApiResponse& r, const std::string& key) {
+    auto o = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
+    return o->getValue<std::string>(key);
+  }
+  static std::string errorCode(const ApiResponse& r) {
+    auto o = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
+    return o->getObject("error")->getValue<std::string>("code");
+  }
+  std::string state() { return admission::admissionName(*f.store->machineState("m1")); }
+};
+
+std::string headerOf(const ApiResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("sign-in sets a Secure, HttpOnly, SameSite cookie; the session says who and which role") {
+  Console c;
+  auto r = c.call("POST", "/api/v1/login", R"({"name": "otto", "password": "otto password"})");
+  REQUIRE(r.status == 200);
+  const auto cookie = headerOf(r, "Set-Cookie");
+  CHECK(cookie.rfind("pc_session=", 0) == 0);
+  CHECK(cookie.find("; Secure") != std::string::npos);
+  CHECK(cookie.find("; HttpOnly") != std::string::npos);
+  CHECK(cookie.find("; SameSite=Strict") != std::string::npos);
+  auto s = c.signIn("otto");
+  auto who = c.as(s, "GET", "/api/v1/session");
+  REQUIRE(who.status == 200);
+  CHECK(Console::field(who, "operator") == "otto");
+  CHECK(Console::field(who, "role") == "operator");
+  CHECK(c.f.store->operators().operatorAudit("LOGIN", 0, 10).size() == 2);
+}
+
+TEST_CASE("a wrong password and an unknown name get the same refusal; nothing without a session") {
+  Console c;
+  auto wrong = c.call("POST", "/api/v1/login", R"({"name": "otto", "password": "nope nope nope"})");
+  auto unknown = c.call("POST", "/api/v1/login", R"({"name": "mallory", "password": "nope nope nope"})");
+  CHECK(wrong.status == 401);
+  CHECK(unknown.status == 401);
+  CHECK(wrong.body == unknown.body);
+  CHECK(c.call("GET", "/api/v1/machines").status == 401);
+  CHECK(c.call("GET", "/api/v1/machines", "", {{"cookie", "pc_session=forged"}}).status == 401);
+  CHECK(c.call("POST", "/api/v1/login", "not json").status == 400);
+  CHECK(c.call("POST", "/api/v1/login", R"({"name": 5, "password": "x"})").status == 400);
+}
+
+TEST_CASE("after three wrong passwords the fourth attempt waits, even with the right password") {
+  Console c;
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(c.call("POST", "/api/v1/login", R"({"name": "otto", "password": "wrong wrong wrong"})").status == 401);
+  auto slowed = c.call("POST", "/api/v1/login", R"({"name": "otto", "password": "otto password"})");
+  CHECK(slowed.status == 429);
+  CHECK(headerOf(slowed, "Retry-After") == "1");
+  c.ms += 1000;
+  CHECK(c.call("POST", "/api/v1/login", R"({"name": "otto", "password": "otto password"})").status == 200);
+}
+
+TEST_CASE("an operator releases and quarantines a machine: its state changes and the audit says who, what, where") {
+  Console c;
+  auto s = c.signIn("otto");
+  auto q = c.as(s, "POST", "/api/v1/machines/m1/quarantine");
+  REQUIRE(q.status == 200);
+  CHECK(c.state() == "quarantined");
+  CHECK(c.f.store->admission("m1")->operatorHold);
+  auto r = c.as(s, "POST", "/api/v1/machines/m1/release");
+  REQUIRE(r.status == 200);
+  CHECK(Console::field(r, "state") == "admitted");
+  CHECK(Console::field(r, "before") == "quarantined");
+  CHECK(c.state() == "admitted");
+  const auto audit = c.f.store->operators().operatorAudit("MACHINE_", 0, 10);
+  REQUIRE(audit.size() == 2);
+  CHECK(audit[0].action == "MACHINE_RELEASED");
+  CHECK(audit[0].operatorName == "otto");
+  CHECK(audit[0].from == "192.0.2.10");
+  CHECK(audit[0].target == "m1");
+  CHECK(c.f.store->transitions("m1").back().cause == "operator otto: released in the console");
+  CHECK(c.as(s, "POST", "/api/v1/machines/nope/release").status == 404);
+}
+
+TEST_CASE("a viewer is refused a release, and nothing changes") {
+  Console c;
+  const auto before = c.state();
+  auto s = c.signIn("vera");
+  auto r = c.as(s, "POST", "/api/v1/machines/m1/quarantine");
+  CHECK(r.status == 403);
+  CHECK(Console::errorCode(r) == "forbidden");
+  CHECK(c.state() == before);
+  CHECK(c.f.store->operators().operatorAudit("MACHINE_", 0, 10).empty());
+  CHECK(c.as(s, "GET", "/api/v1/machines").status == 200);
+  CHECK(c.as(s, "GET", "/api/v1/operators").status == 403);
+  CHECK(c.as(c.signIn("ada"), "GET", "/api/v1/operators").status == 200);
+}
+
+TEST_CASE("a change without the session's CSRF token is refused, and nothing changes") {
+  Console c;
+  const auto before = c.state();
+  auto s = c.signIn("otto");
+  CHECK(c.as(s, "POST", "/api/v1/machines/m1/quarantine", /*withCsrf=*/false).status == 403);
+  auto forged = s;
+  forged.csrf = std::string(64, 'a');
+  auto r = c.as(forged, "POST", "/api/v1/machines/m1/quarantine");
+  CHECK(r.status == 403);
+  CHECK(Console::errorCode(r) == "csrf");
+  CHECK(c.state() == before);
+}
+
+TEST_CASE("a session ends at logout, when idle, and when the password changes") {
+  Console c;
+  auto s = c.signIn("otto");
+  REQUIRE(c.as(s, "POST", "/api/v1/logout").status == 204);
+  CHECK(c.as(s, "GET", "/api/v1/session").status == 401);
+
+  auto idle = c.signIn("otto");
+  c.ms += ConsoleSettings{}.idleMs + 1;
+  CHECK(c.as(idle, "GET", "/api/v1/session").status == 401);
+
+  auto changed = c.signIn("otto");
+  c.unix += 5;
+  c.f.store->operators().setOperatorPassword("otto", web::hashPassword("a new password!", {10, 8, 1}), c.unix);
+  CHECK(c.as(changed, "GET", "/api/v1/session").status == 401);
+
+  auto removed = c.signIn("vera");
+  c.f.store->operators().removeOperator("vera");
+  CHECK(c.as(removed, "GET", "/api/v1/session").status == 401);
+}
+
+TEST_CASE("an API token acts as its operator, with its role and no CSRF token") {
+  Console c;
+  const std::string token = util::randomToken();
+  c.f.store->operators().addApiToken(util::sha256Hex(token), "otto", c.unix);
+  auto r = c.call("POST", "/api/v1/machines/m1/quarantine", "", {{"authorization", "Bearer " + token}});
+  CHECK(r.status == 200);
+  CHECK(c.state() == "quarantined");
+  CHECK(c.call("GET", "/api/v1/session", "", {{"authorization", "Bearer " + token + "x"}}).status == 401);
+  CHECK(c.call("GET", "/api/v1/session", "", {{"authorization", "Basic b3R0bzpwdw=="}}).status == 401);
+  c.f.store->operators().removeOperator("otto");
+  CHECK(c.call("GET", "/api/v1/session", "", {{"authorization", "Bearer " + token}}).status == 401);
+}
+
+TEST_CASE("machines come in stable pages with a total; limits are enforced; an unchanged page is 304") {
+  Console c;
+  for (int i = 2; i <= 7; ++i)
+    c.f.store->writeReports({fullReport("m" + std::to_string(i), makeInfo("web-0" + std::to_string(i), 1), c.unix)});
+  auto s = c.signIn("vera");
+  auto page = [&](std::map<std::string, std::string> q, std::map<std::string, std::string> h = {}) {
+    h["cookie"] = s.cookie;
+    return c.call("GET", "/api/v1/machines", "", h, q);
+  };
+  auto first = page({{"limit", "3"}});
+  REQUIRE(first.status == 200);
+  auto o = Poco::JSON::Parser().parse(first.body).extract<Poco::JSON::Object::Ptr>();
+  CHECK(o->getValue<int>("total") == 7);
+  REQUIRE(o->getArray("items")->size() == 3);
+  CHECK(o->getArray("items")->getObject(0)->getValue<std::string>("hostname") == "web-01");
+  auto last = page({{"limit", "3"}, {"offset", "6"}});
+  o = Poco::JSON::Parser().parse(last.body).extract<Poco::JSON::Object::Ptr>();
+  REQUIRE(o->getArray("items")->size() == 1);
+  CHECK(o->getArray("items")->getObject(0)->getValue<std::string>("hostname") == "web-07");
+  CHECK(page({{"limit", "0"}}).status == 400);
+  CHECK(page({{"limit", "501"}}).status == 400);
+  CHECK(page({{"limit", "ten"}}).status == 400);
+  CHECK(page({{"state", "sideways"}}).status == 400);
+  const auto etag = headerOf(first, "ETag");
+  REQUIRE(!etag.empty());
+  CHECK(page({{"limit", "3"}}, {{"if-none-match", etag}}).status == 304);
+}
+
+TEST_CASE("unknown resources are 404, wrong methods 405 with Allow, a huge body 413") {
+  Console c;
+  auto s = c.signIn("otto");
+  CHECK(c.as(s, "GET", "/api/v1/nothing").status == 404);
+  CHECK(c.call("GET", "/elsewhere").status == 404);
+  auto wrong = c.as(s, "DELETE", "/api/v1/machines");
+  CHECK(wrong.status == 405);
+  CHECK(headerOf(wrong, "Allow") == "GET");
+  CHECK(c.call("POST", "/api/v1/login", std::string(70 * 1024, 'x')).status == 413);
+}
