@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "common/log/logging.h"
@@ -28,6 +29,8 @@
 #include "controller/enforcement/owner_notifier.h"
 #include "controller/web_edge/console_api.h"
 #include "controller/web_edge/console_server.h"
+#include "controller/web/metrics_text.h"
+#include "common/util/text.h"
 
 namespace portcullis::controller::cli {
 namespace {
@@ -147,6 +150,55 @@ void raiseDescriptorLimit(Poco::Logger& logger, std::int64_t maxConnections) {
                    "max_connections",
                    static_cast<Poco::UInt64>(soft), static_cast<Poco::UInt64>(plan.needed),
                    static_cast<Poco::Int64>(maxConnections), static_cast<Poco::UInt64>(server::kDescriptorsBesideAgents));
+}
+
+// What GET /metrics shows of the agents' door and the gate.
+std::vector<web::MetricFamily> controllerMetrics(server::AgentListener& listener, server::AgentService& service,
+                                                 dhcp_edge::DhcpServer* gate) {
+  const auto l = listener.stats();
+  const auto s = service.stats();
+  auto n = [](std::uint64_t v) { return static_cast<double>(v); };
+  std::vector<web::MetricFamily> out = {
+      {"portcullis_agents_connected", "Agent connections open.", "gauge", {{{}, n(l.open)}}},
+      {"portcullis_connections_accepted_total", "Agent connections accepted.", "counter", {{{}, n(l.accepted)}}},
+      {"portcullis_reports_stored_total", "Agent reports stored.", "counter", {{{}, n(s.reportsStored)}}},
+      {"portcullis_enrollments_total", "Agents enrolled.", "counter", {{{}, n(s.enrollments)}}},
+      {"portcullis_rejections_total", "What the agents' door refused, by reason.", "counter",
+       {{{{"reason", "handshake"}}, n(l.handshakeFailures)},
+        {{{"reason", "frame"}}, n(l.frameRejections)},
+        {{{"reason", "first_message_timeout"}}, n(l.firstMessageTimeouts)},
+        {{{"reason", "connection_limit"}}, n(l.rejectedAtLimit)},
+        {{{"reason", "shed"}}, n(l.shed)},
+        {{{"reason", "message"}}, n(s.rejections)}}},
+  };
+  if (gate) {
+    const auto c = gate->counters();
+    out.push_back({"portcullis_dhcp_packets_total", "DHCP messages by outcome.", "counter",
+                   {{{{"outcome", "received"}}, n(c.received)},
+                    {{{"outcome", "malformed"}}, n(c.malformed)},
+                    {{{"outcome", "no_subnet"}}, n(c.noSubnet)},
+                    {{{"outcome", "rate_limited"}}, n(c.rateLimited)},
+                    {{{"outcome", "offer"}}, n(c.offers)},
+                    {{{"outcome", "ack"}}, n(c.acks)},
+                    {{{"outcome", "nak"}}, n(c.naks)},
+                    {{{"outcome", "unanswered"}}, n(c.unanswered)},
+                    {{{"outcome", "store_failure"}}, n(c.storeFailures)},
+                    {{{"outcome", "send_failure"}}, n(c.sendFailures)}}});
+    out.push_back({"portcullis_announces_total", "Agents' announces by outcome.", "counter",
+                   {{{{"outcome", "trusted"}}, n(c.announcesTrusted)},
+                    {{{"outcome", "rejected"}}, n(c.announcesRejected)}}});
+    std::map<std::pair<std::string, std::string>, double> leases;
+    const auto now = unixNow();
+    for (const auto& lease : gate->leases()) {
+      const bool live = (lease.state == dhcp::LeaseState::Bound || lease.state == dhcp::LeaseState::Offered) &&
+                        lease.expires > now;
+      leases[{dhcp::poolKindName(lease.pool), live ? dhcp::leaseStateName(lease.state) : "expired"}] += 1;
+    }
+    web::MetricFamily family{"portcullis_leases", "Leases the gate holds, by pool and state.", "gauge", {}};
+    for (const auto& [key, count] : leases) family.samples.push_back({{{"pool", key.first}, {"state", key.second}}, count});
+    out.push_back(std::move(family));
+  }
+  return out;
 }
 
 }  // namespace
@@ -280,11 +332,23 @@ int serveCommand(const Words& words) {
       settings.idleMs = config->consoleIdleSeconds * 1000;
       settings.lifetimeMs = config->consoleLifetimeSeconds * 1000;
       settings.renewLeases = enforcementSettings.renewLeases;
+      settings.agentHost = config->listenHost;
+      settings.agentPort = listener.port();
+      settings.caFingerprint = pki::certificateFingerprint(*caCert);
+      settings.tokenTtlSeconds = config->defaultTokenTtlSeconds;
+      if (!config->consoleMetricsTokenFile.empty()) {
+        auto token = io::readFile(config->consoleMetricsTokenFile);
+        if (!token) return runtimeError("[console] metrics_token_file: cannot read " + config->consoleMetricsTokenFile.string());
+        settings.metricsToken = std::string(util::trim(*token));
+        if (settings.metricsToken.size() < 16)
+          return runtimeError("[console] metrics_token_file: the token is shorter than 16 characters");
+      }
       consoleApi = std::make_unique<web_edge::ConsoleApi>(*store, settings, log::get("controller.audit"), unixNow, [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now().time_since_epoch())
             .count();
       });
+      consoleApi->showMetrics([&] { return controllerMetrics(listener, service, dhcpServer.get()); });
       console = std::make_unique<web_edge::ConsoleServer>(
           *consoleApi, web_edge::ConsoleListen{config->consoleHost, config->consolePort, config->consoleCert.string(),
                                                config->consoleKey.string(), static_cast<int>(config->consoleThreads)});

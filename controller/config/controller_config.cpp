@@ -109,6 +109,7 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   if (c.consoleLifetimeSeconds < c.consoleIdleSeconds || c.consoleLifetimeSeconds > 30 * 24 * 3600)
     r.addError("console.session_lifetime", "must be between session_idle and 30d");
   c.consoleThreads = r.integer("console.threads", c.consoleThreads, 2, 256);
+  c.consoleMetricsTokenFile = config::resolvePath(state, r.text("console.metrics_token_file", ""));
 
   c.logLevel = r.text("log.level", c.logLevel);
   static const char* levels[] = {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
@@ -226,6 +227,9 @@ std::string defaultControllerConfigText(const std::string& listen, const std::st
          "session_idle = 30m\n"
          "session_lifetime = 12h\n"
          "threads = 16\n"
+         "# GET /metrics (Prometheus) needs the token in this file as a Bearer token;\n"
+         "# unset: from loopback only.\n"
+         "# metrics_token_file = private/metrics.token\n"
          "\n[log]\n"
          "# error, warning, notice, information or debug\n"
          "level = information\n"

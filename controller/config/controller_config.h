@@ -91,6 +91,8 @@ struct ControllerConfig {
   std::int64_t consoleIdleSeconds = 30 * 60;
   std::int64_t consoleLifetimeSeconds = 12 * 3600;
   std::int64_t consoleThreads = 16;
+  // GET /metrics needs the token this file holds; unset: loopback only.
+  std::filesystem::path consoleMetricsTokenFile;
 
   // [log]
   std::string logLevel = "information";

@@ -12,6 +12,7 @@
 #include "common/util/utc_time.h"
 #include "controller/enforcement/operator_hold.h"
 #include "controller/web/password_hash.h"
+#include "controller/web_edge/openapi_document.h"
 
 namespace portcullis::web_edge {
 namespace {
@@ -69,15 +70,21 @@ std::string cookie(const ApiRequest& r, const std::string& name) {
 }
 
 // What a list shows of a machine; its own page adds to it.
+// A machine as `machines --json` shows it, and whether an operator holds it.
 Object::Ptr machineSummary(const store::MachineSummary& m) {
   auto o = object();
   o->set("id", m.id);
   o->set("hostname", m.hostname);
+  o->set("os_id", m.osId);
+  o->set("os_version", m.osVersion);
+  o->set("arch", m.arch);
+  o->set("kernel", m.kernel);
+  o->set("package_count", m.packageCount);
   o->set("state", std::string(admission::admissionName(m.state)));
-  o->set("operator_hold", m.operatorHold);
-  o->set("os", m.osId + " " + m.osVersion);
-  o->set("packages", m.packageCount);
+  o->set("first_seen", iso(m.firstSeen));
   o->set("last_seen", iso(m.lastSeen));
+  o->set("digest", m.digest);
+  o->set("operator_hold", m.operatorHold);
   return o;
 }
 
@@ -116,10 +123,20 @@ ConsoleApi::ConsoleApi(store::Store& store, ConsoleSettings settings, Poco::Logg
 
 ApiResponse ConsoleApi::handle(const ApiRequest& request) {
   try {
+    if (request.path == "/metrics") {
+      if (request.method != "GET") return apiError(405, "method_not_allowed", "use GET");
+      return metrics(request);
+    }
     const std::string prefix = "/api/v1/";
     if (request.path.rfind(prefix, 0) != 0) return apiError(404, "not_found", "no such resource");
     if (request.body.size() > settings_.maxBody) return apiError(413, "too_large", "the request body is too large");
     const std::string route = request.path.substr(prefix.size());
+    if (route == "openapi.json") {
+      if (request.method != "GET") return apiError(405, "method_not_allowed", "use GET");
+      ApiResponse r;
+      r.body = std::string(openApiDocument());
+      return r;
+    }
     if (route == "login") {
       if (request.method != "POST") return apiError(405, "method_not_allowed", "use POST");
       return login(request);
@@ -129,6 +146,7 @@ ApiResponse ConsoleApi::handle(const ApiRequest& request) {
     const Caller& caller = std::get<Caller>(who);
     auto need = [&](web::Permission p) -> std::optional<ApiResponse> {
       if (web::roleAllows(caller.role, p)) return std::nullopt;
+      ++refusedForbidden_;
       log_.warning("CONSOLE_REFUSED operator=%s role=%s from=%s request=%s %s reason=may not %s", caller.name,
                    std::string(web::roleName(caller.role)), request.peer, request.method, request.path,
                    std::string(web::permissionName(p)));
@@ -177,6 +195,11 @@ ApiResponse ConsoleApi::handle(const ApiRequest& request) {
       if (auto no = need(web::Permission::ManageOperators)) return *no;
       return operatorsList();
     }
+    if (route == "enrollment-tokens") {
+      if (auto no = only("POST")) return *no;
+      if (auto no = need(web::Permission::ManageTokens)) return *no;
+      return enrollmentTokens(request, caller);
+    }
     if (route == "audit") {
       if (auto no = only("GET")) return *no;
       return audit(request);
@@ -191,6 +214,7 @@ ApiResponse ConsoleApi::handle(const ApiRequest& request) {
 
 std::variant<ConsoleApi::Caller, ApiResponse> ConsoleApi::authenticate(const ApiRequest& request) {
   auto refuse = [&](const std::string& reason) {
+    ++refusedUnauthenticated_;
     log_.information("CONSOLE_UNAUTHENTICATED request=%s %s from=%s reason=%s", request.method, request.path,
                      request.peer, reason);
     return apiError(401, "unauthenticated", "sign in first (" + reason + ")");
@@ -221,6 +245,7 @@ std::variant<ConsoleApi::Caller, ApiResponse> ConsoleApi::authenticate(const Api
     return refuse(!role ? "the operator was removed" : "the password changed since sign-in");
   }
   if (changes(request.method) && !util::equalConstantTime(header(request, "x-csrf-token"), session->csrf)) {
+    ++refusedCsrf_;
     log_.warning("CONSOLE_REFUSED operator=%s from=%s request=%s %s reason=missing or wrong CSRF token",
                  session->operatorName, request.peer, request.method, request.path);
     return apiError(403, "csrf", "a change needs the session's token in X-CSRF-Token");
@@ -248,6 +273,7 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
     wait = throttle_.waitMs(name, request.peer, msClock_());
   }
   if (wait > 0) {
+    ++loginsThrottled_;
     log_.warning("LOGIN_THROTTLED operator=%s from=%s wait_ms=%Ld", name, request.peer, static_cast<Poco::Int64>(wait));
     auto r = apiError(429, "too_many_attempts", "too many wrong passwords: try again in " +
                                                      std::to_string((wait + 999) / 1000) + " s");
@@ -263,6 +289,7 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
       std::lock_guard lock(mutex_);
       throttle_.failed(name, request.peer, msClock_());
     }
+    ++loginsRefused_;
     log_.warning("LOGIN_FAILED operator=%s from=%s reason=%s", name, request.peer,
                  std::string(!op ? "no such operator" : "wrong password"));
     return apiError(401, "unauthenticated", "wrong name or password");
@@ -279,6 +306,7 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
     throttle_.succeeded(name, request.peer);
     sessions_.open(s);
   }
+  ++loginsAccepted_;
   record({name, *role, s.csrf, s.id}, request, "LOGIN", "operator", name, "");
   auto body = object();
   body->set("operator", name);
@@ -351,9 +379,6 @@ ApiResponse ConsoleApi::machine(const std::string& id) {
   if (!record || record->summary.id != id) return apiError(404, "not_found", "no machine with id " + id);
   const auto& m = record->summary;
   auto o = machineSummary(m);
-  o->set("arch", m.arch);
-  o->set("kernel", m.kernel);
-  o->set("first_seen", iso(m.firstSeen));
   Array::Ptr macs = new Array;
   for (const auto& mac : store_.machineMacs(id)) macs->add(mac);
   o->set("macs", macs);
@@ -402,6 +427,47 @@ ApiResponse ConsoleApi::operatorsList() {
   return json(200, body);
 }
 
+ApiResponse ConsoleApi::enrollmentTokens(const ApiRequest& request, const Caller& caller) {
+  std::int64_t count = 1, ttl = settings_.tokenTtlSeconds;
+  if (!request.body.empty()) {
+    try {
+      const auto body = Poco::JSON::Parser().parse(request.body).extract<Object::Ptr>();
+      if (body->has("count")) count = body->getValue<std::int64_t>("count");
+      if (body->has("ttl_seconds")) ttl = body->getValue<std::int64_t>("ttl_seconds");
+    } catch (const std::exception&) {
+      return apiError(400, "bad_request", "the body is {\"count\": N, \"ttl_seconds\": S}, both optional");
+    }
+  }
+  if (count < 1 || count > kMaxTokensAtOnce)
+    return apiError(400, "bad_request", "count is 1-" + std::to_string(kMaxTokensAtOnce));
+  if (ttl < 60 || ttl > 30 * 86400) return apiError(400, "bad_request", "ttl_seconds is 60 to 30 days");
+  std::vector<std::string> tokens, hashes;
+  for (std::int64_t i = 0; i < count; ++i) {
+    tokens.push_back(util::randomToken());
+    hashes.push_back(util::sha256Hex(tokens.back()));
+  }
+  const auto now = clock_();
+  store_.addEnrollTokens(hashes, now, now + ttl);
+  record(caller, request, "ENROLL_TOKENS_MADE", "count", std::to_string(count), "expires=" + iso(now + ttl));
+  // The host the agents reach: the listener's, or, when it listens on every
+  // address, the name this console was reached at (the same server).
+  std::string host = settings_.agentHost;
+  if (host.empty() || host == "0.0.0.0" || host == "::") {
+    host = header(request, "host");
+    if (const auto colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos)
+      host.erase(colon);
+  }
+  Array::Ptr list = new Array;
+  for (const auto& t : tokens) list->add(t);
+  auto body = object();
+  body->set("tokens", list);
+  body->set("expires", iso(now + ttl));
+  body->set("command", "portcullis-agent enroll --controller " + host + ":" + std::to_string(settings_.agentPort) +
+                           " --token TOKEN --ca-sha256 " + settings_.caFingerprint +
+                           " --config /etc/portcullis/agent.conf");
+  return json(201, body);
+}
+
 ApiResponse ConsoleApi::audit(const ApiRequest& request) {
   const auto limit = queryNumber(request, "limit", 100, kMaxPageSize);
   const auto before = queryNumber(request, "before", 0, INT64_MAX);
@@ -428,6 +494,39 @@ ApiResponse ConsoleApi::audit(const ApiRequest& request) {
   body->set("next_before", items->size() == static_cast<std::size_t>(*limit) ? Poco::Dynamic::Var(last)
                                                                               : Poco::Dynamic::Var());
   return json(200, body);
+}
+
+ApiResponse ConsoleApi::metrics(const ApiRequest& request) {
+  if (!settings_.metricsToken.empty()) {
+    const std::string authorization = header(request, "authorization");
+    if (!util::equalConstantTime(authorization, "Bearer " + settings_.metricsToken)) {
+      log_.information("METRICS_REFUSED from=%s reason=missing or wrong metrics token", request.peer);
+      return apiError(401, "unauthenticated", "the metrics need the metrics token as a Bearer token");
+    }
+  } else if (!(request.peer.rfind("127.", 0) == 0 || request.peer == "::1" || request.peer.rfind("::ffff:127.", 0) == 0)) {
+    log_.information("METRICS_REFUSED from=%s reason=loopback only (no [console] metrics_token_file)", request.peer);
+    return apiError(403, "forbidden", "the metrics are for loopback only unless a metrics token is configured");
+  }
+  std::vector<web::MetricFamily> families = metrics_ ? metrics_() : std::vector<web::MetricFamily>{};
+  std::size_t open = 0;
+  {
+    std::lock_guard lock(mutex_);
+    open = sessions_.size();
+  }
+  families.push_back({"portcullis_console_sessions", "Console sessions open.", "gauge",
+                      {{{}, static_cast<double>(open)}}});
+  families.push_back({"portcullis_console_logins_total", "Console sign-ins by outcome.", "counter",
+                      {{{{"outcome", "accepted"}}, static_cast<double>(loginsAccepted_.load())},
+                       {{{"outcome", "refused"}}, static_cast<double>(loginsRefused_.load())},
+                       {{{"outcome", "throttled"}}, static_cast<double>(loginsThrottled_.load())}}});
+  families.push_back({"portcullis_console_refusals_total", "Console requests refused, by reason.", "counter",
+                      {{{{"reason", "unauthenticated"}}, static_cast<double>(refusedUnauthenticated_.load())},
+                       {{{"reason", "forbidden"}}, static_cast<double>(refusedForbidden_.load())},
+                       {{{"reason", "csrf"}}, static_cast<double>(refusedCsrf_.load())}}});
+  ApiResponse r;
+  r.contentType = "text/plain; version=0.0.4";
+  r.body = web::prometheusText(families);
+  return r;
 }
 
 void ConsoleApi::record(const Caller& caller, const ApiRequest& request, const std::string& action,

@@ -13,6 +13,7 @@
 // Every refusal is answered with {"error": {"code", "message"}} and logged
 // with its reason; every change is written to the operators' audit (store)
 // and to the audit log, with who, what and from where.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -26,6 +27,7 @@
 
 #include "controller/store/store.h"
 #include "controller/web/login_throttle.h"
+#include "controller/web/metrics_text.h"
 #include "controller/web/operator_role.h"
 #include "controller/web/session_book.h"
 
@@ -53,6 +55,16 @@ struct ConsoleSettings {
   std::size_t maxSessions = 10'000;
   bool renewLeases = false;  // a DHCP gate or the Kea hook serves the fleet
   std::size_t maxBody = 64 * 1024;
+  // For the enrollment command shown with new tokens: where agents reach the
+  // controller ("" or a wildcard: the host name the console was reached at)
+  // and the CA they pin.
+  std::string agentHost;
+  std::uint16_t agentPort = 9443;
+  std::string caFingerprint;
+  std::int64_t tokenTtlSeconds = 3600;
+  // GET /metrics: with a token, for whoever sends it as a Bearer token;
+  // without one, for loopback only.
+  std::string metricsToken;
 };
 
 class ConsoleApi {
@@ -64,8 +76,15 @@ class ConsoleApi {
 
   ApiResponse handle(const ApiRequest& request);
 
+  // What GET /metrics shows of the rest of the controller (the listener,
+  // the gate...), asked at each scrape; the console adds its own. Set
+  // before the server starts.
+  using MetricsSource = std::function<std::vector<web::MetricFamily>()>;
+  void showMetrics(MetricsSource source) { metrics_ = std::move(source); }
+
   static constexpr const char* kSessionCookie = "pc_session";
   static constexpr std::size_t kMaxPageSize = 500;
+  static constexpr std::int64_t kMaxTokensAtOnce = 1000;
 
  private:
   struct Caller {
@@ -81,7 +100,9 @@ class ConsoleApi {
   ApiResponse machine(const std::string& id);
   ApiResponse hold(const ApiRequest& request, const Caller& caller, const std::string& id, bool release);
   ApiResponse operatorsList();
+  ApiResponse enrollmentTokens(const ApiRequest& request, const Caller& caller);
   ApiResponse audit(const ApiRequest& request);
+  ApiResponse metrics(const ApiRequest& request);
 
   // The caller, or the refusal to send.
   std::variant<Caller, ApiResponse> authenticate(const ApiRequest& request);
@@ -97,6 +118,10 @@ class ConsoleApi {
   std::mutex mutex_;  // the sessions and the throttle
   web::SessionBook sessions_;
   web::LoginThrottle throttle_;
+  MetricsSource metrics_;
+  // The console's own counts, for /metrics.
+  std::atomic<std::uint64_t> loginsAccepted_{0}, loginsRefused_{0}, loginsThrottled_{0}, refusedUnauthenticated_{0},
+      refusedForbidden_{0}, refusedCsrf_{0};
 };
 
 // {"error": {"code": code, "message": message}} with the status.

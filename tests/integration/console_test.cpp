@@ -117,6 +117,12 @@ TEST_CASE("operators sign in to the console over verified HTTPS, each held to it
   CHECK(who.body.find("\"operator\":\"otto\"") != std::string::npos);
   CHECK(stranger.call("POST", "/api/v1/machines/none/release", "", token).status == 404);
 
+  // Prometheus' scrape, from loopback with no token configured.
+  auto metrics = stranger.call("GET", "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("# TYPE portcullis_agents_connected gauge") != std::string::npos);
+  CHECK(metrics.body.find("portcullis_console_logins_total{outcome=\"refused\"} 1") != std::string::npos);
+
   // Removing an operator ends its access at once.
   REQUIRE(c.cli({"operator", "remove", "vera"}).exitCode == 0);
   CHECK(vera.call("GET", "/api/v1/machines").status == 401);

@@ -3,81 +3,13 @@
 // is audited, and the refusals that change nothing.
 #include <doctest/doctest.h>
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/Logger.h>
-
 #include "common/util/digest.h"
-#include "controller/web/password_hash.h"
-#include "controller/web_edge/console_api.h"
-#include "tests/unit/controller_store/store_test_support.h"
+#include "tests/unit/controller_web_edge/console_fixture.h"
 
 using namespace portcullis;
 using namespace portcullis::web_edge;
-using namespace portcullis::store::testing;
+using namespace portcullis::web_edge::testing;
 
-namespace {
-
-struct Console {
-  StoreFixture f;
-  std::int64_t unix = 1'000'000;
-  std::int64_t ms = 0;
-  ConsoleApi api{*f.store, ConsoleSettings{}, Poco::Logger::get("test.audit"), [this] { return unix; },
-                 [this] { return ms; }};
-
-  Console() {
-    f.store->writeReports({fullReport("m1", makeInfo("web-01", 3), unix)});
-    addOperator("vera", "viewer");
-    addOperator("otto", "operator");
-    addOperator("ada", "admin");
-  }
-  void addOperator(const std::string& name, const std::string& role) {
-    REQUIRE(f.store->operators().addOperator(
-        {name, role, web::hashPassword(name + " password", {10, 8, 1}), unix - 10, unix - 10}));
-  }
-
-  ApiResponse call(const std::string& method, const std::string& path, const std::string& body = "",
-                   std::map<std::string, std::string> headers = {}, std::map<std::string, std::string> query = {}) {
-    ApiRequest r{method, path, std::move(query), std::move(headers), body, "192.0.2.10"};
-    return api.handle(r);
-  }
-
-  struct Signed {
-    std::string cookie;
-    std::string csrf;
-  };
-  Signed signIn(const std::string& name) {
-    auto r = call("POST", "/api/v1/login", R"({"name": ")" + name + R"(", "password": ")" + name + R"( password"})");
-    REQUIRE(r.status == 200);
-    std::string cookie;
-    for (const auto& [k, v] : r.headers)
-      if (k == "Set-Cookie") cookie = v.substr(0, v.find(';'));
-    REQUIRE(!cookie.empty());
-    return {cookie, field(r, "csrf")};
-  }
-  ApiResponse as(const Signed& s, const std::string& method, const std::string& path, bool withCsrf = true) {
-    std::map<std::string, std::string> h{{"cookie", "theme=dark; " + s.cookie}};
-    if (withCsrf) h["x-csrf-token"] = s.csrf;
-    return call(method, path, "", h);
-  }
-  static std::string field(const ApiResponse& r, const std::string& key) {
-    auto o = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
-    return o->getValue<std::string>(key);
-  }
-  static std::string errorCode(const ApiResponse& r) {
-    auto o = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
-    return o->getObject("error")->getValue<std::string>("code");
-  }
-  std::string state() { return admission::admissionName(*f.store->machineState("m1")); }
-};
-
-std::string headerOf(const ApiResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k == name) return v;
-  return "";
-}
-
-}  // namespace
 
 TEST_CASE("sign-in sets a Secure, HttpOnly, SameSite cookie; the session says who and which role") {
   Console c;
@@ -239,4 +171,52 @@ TEST_CASE("unknown resources are 404, wrong methods 405 with Allow, a huge body 
   CHECK(wrong.status == 405);
   CHECK(headerOf(wrong, "Allow") == "GET");
   CHECK(c.call("POST", "/api/v1/login", std::string(70 * 1024, 'x')).status == 413);
+}
+
+TEST_CASE("an admin makes enrollment tokens that enroll once, with the command to run on the endpoint") {
+  Console c;
+  auto ada = c.signIn("ada");
+  auto r = c.as(ada, "POST", "/api/v1/enrollment-tokens", true, R"({"count": 3})");
+  REQUIRE(r.status == 201);
+  auto o = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
+  auto tokens = o->getArray("tokens");
+  REQUIRE(tokens->size() == 3);
+  // Listening on every address: the host the console was reached at.
+  CHECK(o->getValue<std::string>("command") ==
+        "portcullis-agent enroll --controller mgmt.example.org:9443 --token TOKEN --ca-sha256 " +
+            std::string(64, 'c') + " --config /etc/portcullis/agent.conf");
+  const auto first = tokens->getElement<std::string>(0);
+  CHECK(c.f.store->consumeEnrollToken(util::sha256Hex(first), c.unix) == store::TokenCheck::Accepted);
+  CHECK(c.f.store->consumeEnrollToken(util::sha256Hex(first), c.unix) == store::TokenCheck::AlreadyUsed);
+  CHECK(c.f.store->operators().operatorAudit("ENROLL_TOKENS_MADE", 0, 10).front().operatorName == "ada");
+
+  CHECK(c.as(c.signIn("otto"), "POST", "/api/v1/enrollment-tokens").status == 403);
+  CHECK(c.as(ada, "POST", "/api/v1/enrollment-tokens", true, R"({"count": 0})").status == 400);
+  CHECK(c.as(ada, "POST", "/api/v1/enrollment-tokens", true, R"({"count": 1001})").status == 400);
+  CHECK(c.as(ada, "POST", "/api/v1/enrollment-tokens", true, R"({"ttl_seconds": 5})").status == 400);
+  CHECK(c.as(ada, "POST", "/api/v1/enrollment-tokens", true, "[").status == 400);
+}
+
+TEST_CASE("GET /metrics: Prometheus text from loopback, refused elsewhere; with a token, the token is needed") {
+  Console c;
+  c.signIn("otto");
+  c.call("POST", "/api/v1/login", R"({"name": "otto", "password": "wrong wrong wrong"})");
+  c.api.showMetrics([] {
+    return std::vector<web::MetricFamily>{{"portcullis_agents_connected", "Agents.", "gauge", {{{}, 7}}}};
+  });
+  auto fromLoopback = c.api.handle(ApiRequest{"GET", "/metrics", {}, {}, "", "127.0.0.1"});
+  REQUIRE(fromLoopback.status == 200);
+  CHECK(fromLoopback.contentType == "text/plain; version=0.0.4");
+  CHECK(fromLoopback.body.find("portcullis_agents_connected 7\n") != std::string::npos);
+  CHECK(fromLoopback.body.find("portcullis_console_logins_total{outcome=\"accepted\"} 1\n") != std::string::npos);
+  CHECK(fromLoopback.body.find("portcullis_console_logins_total{outcome=\"refused\"} 1\n") != std::string::npos);
+  CHECK(c.call("GET", "/metrics").status == 403);  // from 192.0.2.10
+
+  auto settings = c.settings();
+  settings.metricsToken = "metrics-token-0123456789";
+  ConsoleApi guarded(*c.f.store, settings, Poco::Logger::get("test.audit"), [] { return 1; }, [] { return 1; });
+  CHECK(guarded.handle(ApiRequest{"GET", "/metrics", {}, {}, "", "127.0.0.1"}).status == 401);
+  CHECK(guarded.handle(ApiRequest{"GET", "/metrics", {}, {{"authorization", "Bearer metrics-token-0123456789"}}, "",
+                                  "192.0.2.10"})
+            .status == 200);
 }

@@ -1,0 +1,91 @@
+#pragma once
+// A ConsoleApi over a real store in a temporary directory, with one machine
+// (m1, web-01) and three operators (vera: viewer, otto: operator, ada:
+// admin; each's password is "NAME password"), and its clocks in the test's
+// hands.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
+
+#include "controller/web/password_hash.h"
+#include "controller/web_edge/console_api.h"
+#include "tests/unit/controller_store/store_test_support.h"
+
+namespace portcullis::web_edge::testing {
+
+using namespace portcullis::store::testing;
+
+struct Console {
+  StoreFixture f;
+  std::int64_t unix = 1'000'000;
+  std::int64_t ms = 0;
+  ConsoleApi api{*f.store, settings(), Poco::Logger::get("test.audit"), [this] { return unix; },
+                 [this] { return ms; }};
+
+  Console() {
+    f.store->writeReports({fullReport("m1", makeInfo("web-01", 3), unix)});
+    addOperator("vera", "viewer");
+    addOperator("otto", "operator");
+    addOperator("ada", "admin");
+  }
+  void addOperator(const std::string& name, const std::string& role) {
+    REQUIRE(f.store->operators().addOperator(
+        {name, role, web::hashPassword(name + " password", {10, 8, 1}), unix - 10, unix - 10}));
+  }
+
+  ConsoleSettings settings() {
+    ConsoleSettings s;
+    s.agentHost = "0.0.0.0";
+    s.agentPort = 9443;
+    s.caFingerprint = std::string(64, 'c');
+    return s;
+  }
+
+  ApiResponse call(const std::string& method, const std::string& path, const std::string& body = "",
+                   std::map<std::string, std::string> headers = {}, std::map<std::string, std::string> query = {}) {
+    ApiRequest r{method, path, std::move(query), std::move(headers), body, "192.0.2.10"};
+    return api.handle(r);
+  }
+
+  struct Signed {
+    std::string cookie;
+    std::string csrf;
+  };
+  Signed signIn(const std::string& name) {
+    auto r = call("POST", "/api/v1/login", R"({"name": ")" + name + R"(", "password": ")" + name + R"( password"})");
+    REQUIRE(r.status == 200);
+    std::string cookie;
+    for (const auto& [k, v] : r.headers)
+      if (k == "Set-Cookie") cookie = v.substr(0, v.find(';'));
+    REQUIRE(!cookie.empty());
+    return {cookie, field(r, "csrf")};
+  }
+  ApiResponse as(const Signed& s, const std::string& method, const std::string& path, bool withCsrf = true,
+                 const std::string& body = "") {
+    std::map<std::string, std::string> h{{"cookie", "theme=dark; " + s.cookie}, {"host", "mgmt.example.org:8443"}};
+    if (withCsrf) h["x-csrf-token"] = s.csrf;
+    return call(method, path, body, h);
+  }
+  static std::string field(const ApiResponse& r, const std::string& key) {
+    auto o = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
+    return o->getValue<std::string>(key);
+  }
+  static std::string errorCode(const ApiResponse& r) {
+    auto o = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
+    return o->getObject("error")->getValue<std::string>("code");
+  }
+  std::string state() { return admission::admissionName(*f.store->machineState("m1")); }
+};
+
+inline std::string headerOf(const ApiResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return "";
+}
+
+}  // namespace portcullis::web_edge::testing

@@ -1,0 +1,105 @@
+// The OpenAPI document against what the API really answers: every path and
+// method it lists, called as an admin, answers one of the statuses listed
+// for it, with the required fields of the listed schema; the methods it does
+// not list for a path are refused.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "controller/web_edge/openapi_document.h"
+#include "tests/unit/controller_web_edge/console_fixture.h"
+
+using namespace portcullis;
+using namespace portcullis::web_edge;
+using namespace portcullis::web_edge::testing;
+using Poco::JSON::Object;
+
+namespace {
+
+// A "$ref": "#/components/..." followed within the document.
+Object::Ptr resolve(const Object::Ptr& document, Object::Ptr node) {
+  while (node && node->has("$ref")) {
+    auto ref = node->getValue<std::string>("$ref");
+    REQUIRE(ref.rfind("#/", 0) == 0);
+    Object::Ptr at = document;
+    std::size_t start = 2;
+    while (start < ref.size()) {
+      const auto slash = ref.find('/', start);
+      const auto key = ref.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+      REQUIRE_MESSAGE(at->has(key), "unresolved " << ref);
+      at = at->getObject(key);
+      start = slash == std::string::npos ? ref.size() : slash + 1;
+    }
+    node = at;
+  }
+  return node;
+}
+
+// The fields a schema requires, through allOf.
+std::set<std::string> required(const Object::Ptr& document, Object::Ptr schema) {
+  std::set<std::string> out;
+  schema = resolve(document, schema);
+  if (!schema) return out;
+  if (schema->has("required"))
+    for (const auto& f : *schema->getArray("required")) out.insert(f.convert<std::string>());
+  if (schema->has("allOf"))
+    for (std::size_t i = 0; i < schema->getArray("allOf")->size(); ++i) {
+      const auto more = required(document, schema->getArray("allOf")->getObject(i));
+      out.insert(more.begin(), more.end());
+    }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every path and method of the OpenAPI document answers as documented") {
+  Console c;
+  const auto document = Poco::JSON::Parser().parse(std::string(openApiDocument())).extract<Object::Ptr>();
+  CHECK(document->getValue<std::string>("openapi").rfind("3.", 0) == 0);
+  // Served as it is.
+  auto served = c.call("GET", "/api/v1/openapi.json");
+  REQUIRE(served.status == 200);
+  CHECK(served.body == std::string(openApiDocument()));
+
+  const auto paths = document->getObject("paths");
+  REQUIRE(paths->size() >= 10);
+  for (const auto& [path, value] : *paths) {
+    const auto operations = paths->getObject(path);
+    std::string concrete = path;
+    if (const auto at = concrete.find("{id}"); at != std::string::npos) concrete.replace(at, 4, "m1");
+    for (const std::string method : {"get", "post", "delete"}) {
+      std::string upper = method;
+      for (auto& ch : upper) ch = static_cast<char>(std::toupper(ch));
+      // A fresh admin session each time: logout ends one.
+      auto admin = c.signIn("ada");
+      const std::string body = path == "/login" ? R"({"name": "ada", "password": "ada password"})" : "";
+      auto r = c.as(admin, upper, "/api/v1" + concrete, true, body);
+      if (!operations->has(method)) {
+        CHECK_MESSAGE((r.status == 405 || r.status == 404), upper << " " << path << " answered " << r.status);
+        continue;
+      }
+      const auto responses = operations->getObject(method)->getObject("responses");
+      INFO(upper << " " << path << " answered " << r.status << ": " << r.body);
+      REQUIRE(responses->has(std::to_string(r.status)));
+      CHECK(r.status < 400);  // as an admin, with a real machine, every call works
+      const auto response = resolve(document, responses->getObject(std::to_string(r.status)));
+      if (!response->has("content") || r.body.empty()) continue;
+      const auto content = response->getObject("content")->getObject("application/json");
+      if (!content->has("schema")) continue;
+      const auto answer = Poco::JSON::Parser().parse(r.body).extract<Object::Ptr>();
+      for (const auto& field : required(document, content->getObject("schema")))
+        CHECK_MESSAGE(answer->has(field), upper << " " << path << " lacks " << field);
+    }
+  }
+}
+
+TEST_CASE("every refusal is the documented error shape") {
+  Console c;
+  for (const auto& r : {c.call("GET", "/api/v1/machines"), c.call("POST", "/api/v1/login", "{"),
+                        c.as(c.signIn("vera"), "GET", "/api/v1/operators"), c.call("GET", "/api/v1/nothing")}) {
+    auto o = Poco::JSON::Parser().parse(r.body).extract<Object::Ptr>();
+    REQUIRE(o->has("error"));
+    CHECK(!o->getObject("error")->getValue<std::string>("code").empty());
+    CHECK(!o->getObject("error")->getValue<std::string>("message").empty());
+  }
+}
