@@ -10,7 +10,7 @@
 #include "common/io/files.h"
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
-#include "controller/cli/machine_json.h"
+#include "controller/views/machine_json.h"
 
 namespace portcullis::controller::cli {
 int caFingerprintCommand(const Words& words) {
@@ -90,7 +90,7 @@ int agentsCommand(const Words& words) {
     auto store = openStore(*config);
     if (verb == "revoke") {
       if (!store->revokeAgent(pos[1], unixNow())) return runtimeError("no agent with id " + pos[1]);
-      auditLog(*config).notice("AGENT_REVOKED agent=%s by=operator", pos[1]);
+      recordOperatorAction(*config, *store, "AGENT_REVOKED", "agent", pos[1]);
       std::cout << "agent " << shown(pos[1]) << " revoked: it can no longer connect\n";
       return 0;
     }
@@ -108,8 +108,12 @@ int agentsCommand(const Words& words) {
   }
 }
 
-int approveCommand(const Words& words) {
-  static const char* usage = "portcullis-controller approve COMMAND_ID --config FILE";
+namespace {
+
+// approve or cancel: one step of a command in the outbox, by an operator.
+int commandStep(const Words& words, bool approve) {
+  const char* usage = approve ? "portcullis-controller approve COMMAND_ID --config FILE"
+                              : "portcullis-controller cancel COMMAND_ID --config FILE";
   auto args = parseOrReport(words, {{"config"}, {}, {}, 1, 1}, usage);
   if (!args) return 2;
   int exitCode = 0;
@@ -120,16 +124,23 @@ int approveCommand(const Words& words) {
     const std::string& id = args->positional()[0];
     auto c = store->command(id);
     if (!c) return runtimeError("no command with id " + id);
-    if (!store->approveCommand(id, unixNow()))
-      return runtimeError("command " + id + " is " + store::stateName(c->state) + ", not awaiting approval");
-    auditLog(*config).notice("COMMAND_APPROVED command=%s machine=%s kind=%s key=%s by=operator", id, c->machineId,
-                             c->kind, c->dedupe);
-    std::cout << "command " << shown(id) << " (" << shown(c->kind) << " on " << shown(c->machineId)
-              << ") approved: it goes to the agent at its next report\n";
+    if (!(approve ? store->approveCommand(id, unixNow()) : store->cancelCommand(id, unixNow())))
+      return runtimeError("command " + id + " is " + store::stateName(c->state) +
+                          (approve ? ", not awaiting approval" : ": only a command not yet sent can be cancelled"));
+    recordOperatorAction(*config, *store, approve ? "COMMAND_APPROVED" : "COMMAND_CANCELLED", "command", id,
+                         "machine=" + c->machineId + " kind=" + c->kind + " key=" + c->dedupe);
+    std::cout << "command " << shown(id) << " (" << shown(c->kind) << " on " << shown(c->machineId) << ") "
+              << (approve ? "approved: it goes to the agent at its next report" : "cancelled: it will not be sent")
+              << "\n";
     return 0;
   } catch (const std::exception& e) {
     return runtimeError(e.what());
   }
 }
+
+}  // namespace
+
+int approveCommand(const Words& words) { return commandStep(words, true); }
+int cancelCommand(const Words& words) { return commandStep(words, false); }
 
 }  // namespace portcullis::controller::cli

@@ -17,7 +17,7 @@
 #include "common/io/files.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/machine_choice.h"
-#include "controller/cli/machine_json.h"
+#include "controller/views/machine_json.h"
 
 namespace portcullis::controller::cli {
 

@@ -11,8 +11,24 @@
 #include "common/util/text.h"
 #include "controller/config/controller_config.h"
 #include "controller/store/store.h"
+#include "controller/views/diagnosis_json.h"
+#include "controller/views/machine_damage_view.h"
+#include "controller/views/machine_json.h"
 
 namespace portcullis::controller::cli {
+
+// What the commands print, in the shapes the console serves too.
+using views::agentsJson;
+using views::commandsJson;
+using views::DiagnosedMachine;
+using views::diagnosisJson;
+using views::isoTime;
+using views::jsonText;
+using views::loadDamageView;
+using views::MachineDamageView;
+using views::machineJson;
+using views::machinesJson;
+using views::printDamageView;
 
 // Parses words against spec, printing the usage error itself; nullopt on error.
 std::optional<portcullis::cli::Arguments> parseOrReport(const std::vector<std::string>& words,

@@ -23,6 +23,7 @@ int advisoriesCommand(const Words& words);
 int knownBadCommand(const Words& words);    // known-bad [list] | import PATH | export
 int diagnoseCommand(const Words& words);
 int approveCommand(const Words& words);     // approve COMMAND_ID
+int cancelCommand(const Words& words);      // cancel COMMAND_ID
 int leasesCommand(const Words& words);
 int releaseCommand(const Words& words);     // release ID_OR_MAC
 int quarantineCommand(const Words& words);  // quarantine ID_OR_MAC

@@ -8,6 +8,7 @@
 #include "controller/config/controller_config.h"
 #include "controller/diagnosis/diagnosis.h"
 #include "controller/store/store.h"
+#include "controller/views/diagnosis_json.h"
 
 namespace portcullis::controller::cli {
 
@@ -19,14 +20,6 @@ Result<diagnosis::Policy> policyFor(const ControllerConfig& config);
 // skipped (they parsed at import) and counted in `skipped`.
 void loadIndex(store::Store& store, diagnosis::AdvisoryIndex& index, std::size_t& skipped);
 
-struct DiagnosedMachine {
-  std::string id;
-  std::string hostname;
-  std::string ecosystem;
-};
-
-// The documented `diagnose --json` object, without a trailing newline.
-std::string diagnosisJson(const DiagnosedMachine& machine, const diagnosis::Diagnosis& d);
 // The diagnosis in words, as `diagnose` and `machine show` print it.
 void printDiagnosis(std::ostream& out, const diagnosis::Diagnosis& d, const std::string& indent);
 

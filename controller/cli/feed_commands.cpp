@@ -10,7 +10,7 @@
 #include "controller/cli/archive_sync.h"
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
-#include "controller/cli/machine_json.h"
+#include "controller/views/machine_json.h"
 #include "controller/feeds/archive_advisory.h"
 #include "controller/feeds/feed_archive.h"
 #include "controller/feeds/feed_scan.h"

@@ -8,40 +8,13 @@
 
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
-#include "controller/cli/machine_json.h"
+#include "controller/views/lease_json.h"
+#include "controller/views/machine_json.h"
 #include "controller/dhcp/dhcp_packet.h"
 #include "controller/enforcement/operator_hold.h"
 
 namespace portcullis::controller::cli {
 namespace {
-
-// The state a person should see: a lease whose time ran out is expired.
-std::string shownState(const dhcp::Lease& l, std::int64_t now) {
-  if ((l.state == dhcp::LeaseState::Bound || l.state == dhcp::LeaseState::Offered) && l.expires <= now)
-    return "expired";
-  return dhcp::leaseStateName(l.state);
-}
-
-std::string leasesJson(const std::vector<dhcp::Lease>& leases, std::int64_t now) {
-  Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-  for (const auto& l : leases) {
-    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    o->set("address", dhcp::formatIpv4(l.address));
-    o->set("mac", l.mac);
-    o->set("subnet", l.subnet);
-    o->set("pool", std::string(dhcp::poolKindName(l.pool)));
-    o->set("state", shownState(l, now));
-    o->set("starts", isoTime(l.start));
-    o->set("expires", isoTime(l.expires));
-    o->set("machine", l.machineId.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(l.machineId));
-    o->set("hostname", l.hostname);
-    o->set("client_id", l.clientId);
-    o->set("relay", l.relay ? Poco::Dynamic::Var(dhcp::formatIpv4(l.relay)) : Poco::Dynamic::Var());
-    o->set("relay_agent_info", l.agentInfo);
-    list->add(o);
-  }
-  return jsonText(list);
-}
 
 int gateAction(const Words& words, const char* usage, admission::AdmissionState toState) {
   auto args = parseOrReport(words, {{"config"}, {}, {}, 1, 1}, usage);
@@ -100,12 +73,12 @@ int leasesCommand(const Words& words) {
     const auto leases = openStore(*config)->leases();
     const auto now = unixNow();
     if (args->flag("json")) {
-      std::cout << leasesJson(leases, now);
+      std::cout << views::leasesJson(leases, now);
       return 0;
     }
     for (const auto& l : leases)
       std::cout << dhcp::formatIpv4(l.address) << "  " << shown(l.mac) << "  " << dhcp::poolKindName(l.pool) << "  "
-                << shownState(l, now) << "  " << isoTime(l.expires) << "  "
+                << views::shownLeaseState(l, now) << "  " << isoTime(l.expires) << "  "
                 << (l.machineId.empty() ? "-" : shown(l.machineId)) << "  "
                 << (l.hostname.empty() ? "-" : shown(l.hostname)) << "  [" << shown(l.subnet) << "]\n";
     if (leases.empty()) std::cout << "(no leases)\n";

@@ -9,7 +9,7 @@
 #include "common/io/files.h"
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
-#include "controller/cli/machine_json.h"
+#include "controller/views/machine_json.h"
 #include "controller/feeds/known_bad_list.h"
 
 namespace portcullis::controller::cli {

@@ -12,7 +12,7 @@
 #include "common/util/digest.h"
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
-#include "controller/cli/machine_json.h"
+#include "controller/views/machine_json.h"
 #include "controller/web/operator_role.h"
 #include "controller/web/password_hash.h"
 

@@ -6,8 +6,8 @@
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/diagnosis_support.h"
-#include "controller/cli/machine_json.h"
-#include "controller/cli/machine_damage_view.h"
+#include "controller/views/machine_json.h"
+#include "controller/views/machine_damage_view.h"
 #include "controller/diagnosis/damage.h"
 #include "controller/diagnosis/machine_facts.h"
 

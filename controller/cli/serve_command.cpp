@@ -30,6 +30,8 @@
 #include "controller/web_edge/console_api.h"
 #include "controller/web_edge/console_server.h"
 #include "controller/web/metrics_text.h"
+#include "controller/diagnosis/machine_facts.h"
+#include "controller/views/diagnosis_json.h"
 #include "common/util/text.h"
 
 namespace portcullis::controller::cli {
@@ -349,6 +351,12 @@ int serveCommand(const Words& words) {
             .count();
       });
       consoleApi->showMetrics([&] { return controllerMetrics(listener, service, dhcpServer.get()); });
+      consoleApi->showDiagnoses([&enforcer](const store::MachineRecord& m) -> std::optional<std::string> {
+        auto diagnosed = enforcer.diagnosisOf(m.summary.id, std::chrono::seconds(2));
+        if (!diagnosed) return std::nullopt;
+        const auto facts = diagnosis::factsFrom(m.info, m.summary.id);
+        return views::diagnosisJson({m.summary.id, m.summary.hostname, facts.ecosystem}, *diagnosed);
+      });
       console = std::make_unique<web_edge::ConsoleServer>(
           *consoleApi, web_edge::ConsoleListen{config->consoleHost, config->consolePort, config->consoleCert.string(),
                                                config->consoleKey.string(), static_cast<int>(config->consoleThreads)});

@@ -1,5 +1,8 @@
 #include "controller/enforcement/enforcement.h"
 
+#include <future>
+#include <memory>
+
 #include <chrono>
 #include <sstream>
 
@@ -176,7 +179,8 @@ void Enforcement::rememberIsolations() {
       continue;
     // dedupe: "isolate:KEY:TIME"
     const auto first = c.dedupe.find(':'), second = c.dedupe.find(':', first + 1);
-    if (action == v1::Command::kIsolate && c.state != store::CommandState::Failed && first != std::string::npos)
+    if (action == v1::Command::kIsolate && c.state != store::CommandState::Failed &&
+        c.state != store::CommandState::Cancelled && first != std::string::npos)
       damage_[c.machineId].memory.isolatedFor =
           c.dedupe.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
   }
@@ -406,6 +410,16 @@ void Enforcement::handleCommandFinished(const store::OutboxCommand& c, const v1:
   if (c.action.has_isolate()) notifyOwner(c, "isolated", c.action.isolate().reason(), group);
   else if (c.action.has_release_isolation() && result.detail() != "not isolated")
     notifyOwner(c, "released", "the machine is clean again and its isolation is lifted", group);
+}
+
+std::optional<diagnosis::Diagnosis> Enforcement::diagnosisOf(const std::string& machineId,
+                                                              std::chrono::milliseconds limit) {
+  // Shared: should the wait end first, the answer lands in a promise nobody reads.
+  auto answer = std::make_shared<std::promise<std::optional<diagnosis::Diagnosis>>>();
+  auto future = answer->get_future();
+  post([this, machineId, answer] { answer->set_value(fleet_.diagnosis(machineId, clock_())); });
+  if (future.wait_for(limit) != std::future_status::ready) return std::nullopt;
+  return future.get();
 }
 
 void Enforcement::tick() {

@@ -11,6 +11,7 @@
 // transaction (group commit); their logs, observers and deliveries follow the
 // commit. Should it fail, what the batch changed in memory is undone and the
 // next event or tick decides again.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -78,6 +79,11 @@ class Enforcement {
   void commandFinished(store::OutboxCommand command, v1::CommandResult result);
   // New or replaced advisories, new known-bad hashes, maintenance windows that opened.
   void tick();
+  // A machine's diagnosis as enforcement holds it (the advisories and the
+  // policy in memory), asked from another thread (the console); nullopt
+  // when the machine is not held or no answer comes within `limit` (a long
+  // decision under way).
+  std::optional<diagnosis::Diagnosis> diagnosisOf(const std::string& machineId, std::chrono::milliseconds limit);
   // A policy file that does not validate leaves the running policy in place.
   void reloadPolicy();
 

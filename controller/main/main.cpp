@@ -24,6 +24,7 @@ const char* kHelp =
     "  portcullis-controller agents revoke ID --config FILE\n"
     "  portcullis-controller commands --config FILE [--json]\n"
     "  portcullis-controller approve COMMAND_ID --config FILE\n"
+    "  portcullis-controller cancel COMMAND_ID --config FILE\n"
     "  portcullis-controller feed trust NAME --key PUBKEY.pem --level N --config FILE\n"
     "  portcullis-controller feed import PATH --config FILE [--signature SIG] [--publisher NAME] [--insecure]\n"
     "  portcullis-controller feed sync --config FILE\n"
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
       {"agents", agentsCommand},      {"commands", commandsCommand},
       {"feed", feedCommand},          {"advisories", advisoriesCommand},
       {"diagnose", diagnoseCommand},  {"approve", approveCommand},
+      {"cancel", cancelCommand},
       {"leases", leasesCommand},      {"release", releaseCommand},
       {"quarantine", quarantineCommand}, {"known-bad", knownBadCommand},
       {"operator", operatorCommand},

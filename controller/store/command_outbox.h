@@ -15,8 +15,9 @@ namespace portcullis::store {
 namespace pb = ::portcullis::v1;
 
 // Where a command is in the outbox. Stored by name (stateName).
-enum class CommandState { AwaitingApproval, Queued, Delivered, Done, Failed };
-const char* stateName(CommandState state);  // awaiting_approval, queued, delivered, done, failed
+enum class CommandState { AwaitingApproval, Queued, Delivered, Done, Failed, Cancelled };
+// awaiting_approval, queued, delivered, done, failed, cancelled
+const char* stateName(CommandState state);
 
 struct OutboxCommand {
   std::string id;
@@ -30,7 +31,9 @@ struct OutboxCommand {
   std::string resultDetail;
   pb::CommandResult result;  // the agent's answer once finished: its detail and report (versions, checks)
   std::string dedupe;        // "" for commands given by hand
-  bool finished() const { return state == CommandState::Done || state == CommandState::Failed; }
+  bool finished() const {
+    return state == CommandState::Done || state == CommandState::Failed || state == CommandState::Cancelled;
+  }
 };
 
 class CommandOutbox {
@@ -53,6 +56,10 @@ class CommandOutbox {
   virtual void markFinished(const std::string& commandId, const pb::CommandResult& result, std::int64_t now) = 0;
   // awaiting_approval -> queued. False when no such command waits.
   virtual bool approveCommand(const std::string& commandId, std::int64_t now) = 0;
+  // An operator's cancel of a command not yet delivered (awaiting approval
+  // or queued): it is never sent, and a measure with its key is not queued
+  // again. False when there is no such command or it has gone out.
+  virtual bool cancelCommand(const std::string& commandId, std::int64_t now) = 0;
   virtual std::optional<OutboxCommand> command(const std::string& commandId) = 0;
   virtual std::vector<OutboxCommand> commands() = 0;
   // Machines that have commands queued and never sent (e.g. by an operator).

@@ -33,6 +33,7 @@ const char* stateName(CommandState state) {
     case CommandState::Delivered: return "delivered";
     case CommandState::Done: return "done";
     case CommandState::Failed: return "failed";
+    case CommandState::Cancelled: return "cancelled";
   }
   return "queued";
 }
@@ -106,7 +107,7 @@ MachineSummary toMachine(const MachineRow& r) {
 
 CommandState commandState(const std::string& name) {
   for (auto s : {CommandState::AwaitingApproval, CommandState::Queued, CommandState::Delivered, CommandState::Done,
-                 CommandState::Failed})
+                 CommandState::Failed, CommandState::Cancelled})
     if (name == stateName(s)) return s;
   throw StoreError("a command has the unknown state '" + name + "'");
 }
@@ -368,6 +369,16 @@ class SqliteStore final : public Store, private SqliteConnection {
     return guard("approve command", [&] {
       Poco::Data::Statement update(*session_);
       update << "UPDATE commands SET state = 'queued' WHERE id = ? AND state = 'awaiting_approval'", useRef(commandId);
+      return update.execute() == 1;
+    });
+  }
+
+  bool cancelCommand(const std::string& commandId, std::int64_t at) override {
+    return guard("cancel command", [&] {
+      Poco::Data::Statement update(*session_);
+      update << "UPDATE commands SET state = 'cancelled', finished_at = ?, result_detail = 'cancelled by an operator'"
+                " WHERE id = ? AND state IN ('awaiting_approval', 'queued')",
+          useRef(at), useRef(commandId);
       return update.execute() == 1;
     });
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -12,10 +13,15 @@
 #include "common/util/utc_time.h"
 #include "controller/enforcement/operator_hold.h"
 #include "controller/web/password_hash.h"
+#include "controller/views/lease_json.h"
+#include "controller/views/machine_damage_view.h"
+#include "controller/views/machine_json.h"
 #include "controller/web_edge/openapi_document.h"
 
 namespace portcullis::web_edge {
 namespace {
+
+namespace views = portcullis::controller::views;
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
@@ -72,20 +78,36 @@ std::string cookie(const ApiRequest& r, const std::string& name) {
 // What a list shows of a machine; its own page adds to it.
 // A machine as `machines --json` shows it, and whether an operator holds it.
 Object::Ptr machineSummary(const store::MachineSummary& m) {
-  auto o = object();
-  o->set("id", m.id);
-  o->set("hostname", m.hostname);
-  o->set("os_id", m.osId);
-  o->set("os_version", m.osVersion);
-  o->set("arch", m.arch);
-  o->set("kernel", m.kernel);
-  o->set("package_count", m.packageCount);
-  o->set("state", std::string(admission::admissionName(m.state)));
-  o->set("first_seen", iso(m.firstSeen));
-  o->set("last_seen", iso(m.lastSeen));
-  o->set("digest", m.digest);
+  auto o = views::machineSummaryObject(m);
   o->set("operator_hold", m.operatorHold);
   return o;
+}
+
+// A page of a list, newest or in the store's order, with its total.
+template <typename T, typename Make>
+ApiResponse page(const ApiRequest& request, const std::vector<T>& all, Make make) {
+  const auto limit = queryNumber(request, "limit", 100, ConsoleApi::kMaxPageSize);
+  const auto offset = queryNumber(request, "offset", 0, 100'000'000);
+  if (!limit || !offset || *limit == 0)
+    return apiError(400, "bad_request",
+                    "limit is 1-" + std::to_string(ConsoleApi::kMaxPageSize) + ", offset 0 or more");
+  Array::Ptr items = new Array;
+  for (std::size_t i = static_cast<std::size_t>(*offset);
+       i < all.size() && i < static_cast<std::size_t>(*offset + *limit); ++i)
+    items->add(make(all[i]));
+  auto body = object();
+  body->set("items", items);
+  body->set("total", static_cast<std::int64_t>(all.size()));
+  body->set("offset", *offset);
+  body->set("limit", *limit);
+  auto r = json(200, body);
+  const std::string etag = "\"" + util::sha256Hex(r.body).substr(0, 32) + "\"";
+  r.headers.emplace_back("ETag", etag);
+  if (header(request, "if-none-match") == etag) {
+    r.status = 304;
+    r.body.clear();
+  }
+  return r;
 }
 
 bool changes(const std::string& method) { return method != "GET" && method != "HEAD"; }
@@ -189,6 +211,24 @@ ApiResponse ConsoleApi::handle(const ApiRequest& request) {
       if (auto no = only("POST")) return *no;
       if (auto no = need(web::Permission::ActOnMachines)) return *no;
       return hold(request, caller, id, action == "release");
+    }
+    if (route == "commands") {
+      if (auto no = only("GET")) return *no;
+      return commands(request);
+    }
+    if (route.rfind("commands/", 0) == 0) {
+      const std::string rest = route.substr(9);
+      const auto slash = rest.find('/');
+      const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+      if (slash == std::string::npos || (action != "approve" && action != "cancel"))
+        return apiError(404, "not_found", "no such resource");
+      if (auto no = only("POST")) return *no;
+      if (auto no = need(web::Permission::ActOnCommands)) return *no;
+      return commandAction(request, caller, rest.substr(0, slash), action == "approve");
+    }
+    if (route == "leases") {
+      if (auto no = only("GET")) return *no;
+      return leases(request);
     }
     if (route == "operators") {
       if (auto no = only("GET")) return *no;
@@ -334,10 +374,6 @@ ApiResponse ConsoleApi::logout(const ApiRequest& request, const Caller& caller) 
 }
 
 ApiResponse ConsoleApi::machines(const ApiRequest& request) {
-  const auto limit = queryNumber(request, "limit", 100, kMaxPageSize);
-  const auto offset = queryNumber(request, "offset", 0, 100'000'000);
-  if (!limit || !offset || *limit == 0)
-    return apiError(400, "bad_request", "limit is 1-" + std::to_string(kMaxPageSize) + ", offset 0 or more");
   std::optional<admission::AdmissionState> state;
   if (auto it = request.query.find("state"); it != request.query.end()) {
     state = admission::admissionNamed(it->second);
@@ -353,45 +389,26 @@ ApiResponse ConsoleApi::machines(const ApiRequest& request) {
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
     return std::tie(a.hostname, a.id) < std::tie(b.hostname, b.id);
   });
-  Array::Ptr items = new Array;
-  for (std::size_t i = static_cast<std::size_t>(*offset);
-       i < all.size() && i < static_cast<std::size_t>(*offset + *limit); ++i) {
-    items->add(machineSummary(all[i]));
-  }
-  auto body = object();
-  body->set("items", items);
-  body->set("total", static_cast<std::int64_t>(all.size()));
-  body->set("offset", *offset);
-  body->set("limit", *limit);
-  auto r = json(200, body);
-  // Polled lists: an unchanged page costs the client nothing to fetch again.
-  const std::string etag = "\"" + util::sha256Hex(r.body).substr(0, 32) + "\"";
-  r.headers.emplace_back("ETag", etag);
-  if (header(request, "if-none-match") == etag) {
-    r.status = 304;
-    r.body.clear();
-  }
-  return r;
+  return page(request, all, machineSummary);
 }
 
 ApiResponse ConsoleApi::machine(const std::string& id) {
   const auto record = store_.machine(id);
   if (!record || record->summary.id != id) return apiError(404, "not_found", "no machine with id " + id);
-  const auto& m = record->summary;
-  auto o = machineSummary(m);
+  // As `machine show --json` gives it: inventory, hardware, antivirus,
+  // admission history, diagnosis, files and damage, audit, owner notices.
+  const auto damage = views::loadDamageView(store_, id, clock_());
+  std::set<std::string> range;
+  for (const auto& sign : damage.signs)
+    for (const auto& seen : sign.all)
+      if (seen.machineId != id) range.insert(seen.machineId);
+  const std::string diagnosis = diagnoses_ ? diagnoses_(*record).value_or("") : "";
+  auto o = views::machineObject(*record, store_.transitions(id), diagnosis, {range.begin(), range.end()}, &damage);
+  o->set("operator_hold", record->summary.operatorHold);
   Array::Ptr macs = new Array;
   for (const auto& mac : store_.machineMacs(id)) macs->add(mac);
   o->set("macs", macs);
-  Array::Ptr history = new Array;
-  for (const auto& t : store_.transitions(id)) {
-    auto h = object();
-    h->set("at", iso(t.at));
-    h->set("from", std::string(admission::admissionName(t.fromState)));
-    h->set("to", std::string(admission::admissionName(t.toState)));
-    h->set("cause", t.cause);
-    history->add(h);
-  }
-  o->set("history", history);
+  o->set("diagnosed", !diagnosis.empty());
   return json(200, o);
 }
 
@@ -409,6 +426,43 @@ ApiResponse ConsoleApi::hold(const ApiRequest& request, const Caller& caller, co
   body->set("state", std::string(admission::admissionName(outcome.after)));
   body->set("changed", outcome.changed());
   return json(200, body);
+}
+
+ApiResponse ConsoleApi::commands(const ApiRequest& request) {
+  auto all = store_.commands();  // newest first
+  const auto state = request.query.count("state") ? request.query.at("state") : std::string();
+  const auto machine = request.query.count("machine") ? request.query.at("machine") : std::string();
+  std::erase_if(all, [&](const store::OutboxCommand& c) {
+    return (!state.empty() && state != store::stateName(c.state)) || (!machine.empty() && machine != c.machineId);
+  });
+  return page(request, all, [](const store::OutboxCommand& c) { return views::commandObject(c); });
+}
+
+ApiResponse ConsoleApi::commandAction(const ApiRequest& request, const Caller& caller, const std::string& id,
+                                      bool approve) {
+  const auto c = store_.command(id);
+  if (!c) return apiError(404, "not_found", "no command with id " + id);
+  const bool done = approve ? store_.approveCommand(id, clock_()) : store_.cancelCommand(id, clock_());
+  if (!done)
+    return apiError(409, "conflict",
+                    "command " + id + " is " + store::stateName(c->state) +
+                        (approve ? ", not awaiting approval" : ": only a command not yet sent can be cancelled"));
+  record(caller, request, approve ? "COMMAND_APPROVED" : "COMMAND_CANCELLED", "command", id,
+         "machine=" + c->machineId + " kind=" + c->kind);
+  return json(200, views::commandObject(*store_.command(id)));
+}
+
+ApiResponse ConsoleApi::leases(const ApiRequest& request) {
+  const auto now = clock_();
+  auto all = store_.leases();
+  const auto pool = request.query.count("pool") ? request.query.at("pool") : std::string();
+  const auto state = request.query.count("state") ? request.query.at("state") : std::string();
+  std::erase_if(all, [&](const dhcp::Lease& l) {
+    return (!pool.empty() && pool != dhcp::poolKindName(l.pool)) ||
+           (!state.empty() && state != views::shownLeaseState(l, now));
+  });
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.address < b.address; });
+  return page(request, all, [now](const dhcp::Lease& l) { return views::leaseObject(l, now); });
 }
 
 ApiResponse ConsoleApi::operatorsList() {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -81,6 +82,11 @@ class ConsoleApi {
   // before the server starts.
   using MetricsSource = std::function<std::vector<web::MetricFamily>()>;
   void showMetrics(MetricsSource source) { metrics_ = std::move(source); }
+  // A machine's diagnosis as `diagnose --json` gives it, from what the
+  // running controller holds; nullopt when it has none to give. Without
+  // one, a machine's page carries no diagnosis.
+  using DiagnosisSource = std::function<std::optional<std::string>(const store::MachineRecord&)>;
+  void showDiagnoses(DiagnosisSource source) { diagnoses_ = std::move(source); }
 
   static constexpr const char* kSessionCookie = "pc_session";
   static constexpr std::size_t kMaxPageSize = 500;
@@ -99,6 +105,9 @@ class ConsoleApi {
   ApiResponse machines(const ApiRequest& request);
   ApiResponse machine(const std::string& id);
   ApiResponse hold(const ApiRequest& request, const Caller& caller, const std::string& id, bool release);
+  ApiResponse commands(const ApiRequest& request);
+  ApiResponse commandAction(const ApiRequest& request, const Caller& caller, const std::string& id, bool approve);
+  ApiResponse leases(const ApiRequest& request);
   ApiResponse operatorsList();
   ApiResponse enrollmentTokens(const ApiRequest& request, const Caller& caller);
   ApiResponse audit(const ApiRequest& request);
@@ -119,6 +128,7 @@ class ConsoleApi {
   web::SessionBook sessions_;
   web::LoginThrottle throttle_;
   MetricsSource metrics_;
+  DiagnosisSource diagnoses_;
   // The console's own counts, for /metrics.
   std::atomic<std::uint64_t> loginsAccepted_{0}, loginsRefused_{0}, loginsThrottled_{0}, refusedUnauthenticated_{0},
       refusedForbidden_{0}, refusedCsrf_{0};

@@ -15,6 +15,7 @@
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 
+#include "agent/transport/agent_runner.h"
 #include "tests/integration/controller_fixture.h"
 
 using namespace portcullis::testing;
@@ -116,6 +117,40 @@ TEST_CASE("operators sign in to the console over verified HTTPS, each held to it
   CHECK(who.status == 200);
   CHECK(who.body.find("\"operator\":\"otto\"") != std::string::npos);
   CHECK(stranger.call("POST", "/api/v1/machines/none/release", "", token).status == 404);
+
+  // A real agent reports; its page carries its inventory and the diagnosis
+  // the running controller holds, and the operator's token releases it.
+  const auto agentConfig = c.enroll(c.root() + "/agent", "console-host");
+  {
+    portcullis::agent::AgentRunner runner(agentConfig, fakeMachine("console-host"));
+    REQUIRE(runner.runOnce());
+  }
+  const std::string page = "/api/v1/machines/" + agentConfig.agentId;
+  Answer machine;
+  REQUIRE(eventually([&] {
+    machine = stranger.call("GET", page, "", token);
+    return machine.status == 200 && machine.body.find("\"diagnosed\":true") != std::string::npos;
+  }));
+  CHECK(machine.body.find("\"hostname\":\"console-host\"") != std::string::npos);
+  CHECK(machine.body.find("\"packages\":[{") != std::string::npos);
+  CHECK(machine.body.find("\"vulnerabilities\":") != std::string::npos);
+  auto held = stranger.call("POST", page + "/quarantine", "", token);
+  CHECK(held.status == 200);
+  CHECK(c.cli({"machines"}).out.find("quarantined") != std::string::npos);
+  CHECK(eventually([&] { return c.audit().find("MACHINE_QUARANTINED machine=" + agentConfig.agentId) != std::string::npos; }));
+
+  // A command awaiting approval, cancelled on the command line: the API shows it so.
+  portcullis::v1::Command action;
+  action.mutable_renew_lease()->set_state("admitted");
+  const auto commandId = *c.openStore()->enqueueMeasure(agentConfig.agentId, action, "renew:console", true, 1);
+  CHECK(c.cli({"cancel", "no-such-command"}).exitCode == 1);
+  const auto cancelled = c.cli({"cancel", commandId});
+  CHECK(cancelled.exitCode == 0);
+  CHECK(cancelled.out.find("cancelled: it will not be sent") != std::string::npos);
+  CHECK(c.cli({"cancel", commandId}).exitCode == 1);  // once only
+  auto commands = stranger.call("GET", "/api/v1/commands?state=cancelled", "", token);
+  CHECK(commands.status == 200);
+  CHECK(commands.body.find(commandId) != std::string::npos);
 
   // Prometheus' scrape, from loopback with no token configured.
   auto metrics = stranger.call("GET", "/metrics");

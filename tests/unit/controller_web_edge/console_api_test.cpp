@@ -220,3 +220,36 @@ TEST_CASE("GET /metrics: Prometheus text from loopback, refused elsewhere; with 
                                   "192.0.2.10"})
             .status == 200);
 }
+
+TEST_CASE("an operator approves or cancels a command not yet sent; a viewer may not; a sent one is past cancelling") {
+  Console c;
+  portcullis::v1::Command action;
+  action.mutable_renew_lease()->set_state("admitted");
+  const auto waiting = *c.f.store->enqueueMeasure("m1", action, "renew:a", true, c.unix);
+  const auto other = *c.f.store->enqueueMeasure("m1", action, "renew:b", true, c.unix);
+  auto vera = c.signIn("vera");
+  CHECK(c.as(vera, "POST", "/api/v1/commands/" + waiting + "/approve").status == 403);
+  CHECK(c.f.store->command(waiting)->state == store::CommandState::AwaitingApproval);
+  auto otto = c.signIn("otto");
+  auto approved = c.as(otto, "POST", "/api/v1/commands/" + waiting + "/approve");
+  REQUIRE(approved.status == 200);
+  CHECK(Console::field(approved, "state") == "queued");
+  CHECK(c.as(otto, "POST", "/api/v1/commands/" + waiting + "/approve").status == 409);
+  REQUIRE(c.as(otto, "POST", "/api/v1/commands/" + other + "/cancel").status == 200);
+  CHECK(c.f.store->command(other)->state == store::CommandState::Cancelled);
+  // Cancelled means never sent, and the measure is not queued again.
+  CHECK(c.f.store->queuedCommands("m1").size() == 1);
+  CHECK_FALSE(c.f.store->enqueueMeasure("m1", action, "renew:b", false, c.unix));
+  c.f.store->markDelivered(waiting, c.unix);
+  auto late = c.as(otto, "POST", "/api/v1/commands/" + waiting + "/cancel");
+  CHECK(late.status == 409);
+  CHECK(Console::errorCode(late) == "conflict");
+  CHECK(c.as(otto, "POST", "/api/v1/commands/none/cancel").status == 404);
+  const auto audit = c.f.store->operators().operatorAudit("COMMAND_", 0, 10);
+  REQUIRE(audit.size() == 2);
+  CHECK(audit[0].action == "COMMAND_CANCELLED");
+  CHECK(audit[1].action == "COMMAND_APPROVED");
+  auto list = c.as(vera, "GET", "/api/v1/commands");
+  REQUIRE(list.status == 200);
+  CHECK(list.body.find("\"cancelled\"") != std::string::npos);
+}

@@ -61,12 +61,17 @@ TEST_CASE("every path and method of the OpenAPI document answers as documented")
   REQUIRE(served.status == 200);
   CHECK(served.body == std::string(openApiDocument()));
 
+  // A command awaiting approval for /commands/{id}/...: approved, then cancelled.
+  portcullis::v1::Command action;
+  action.mutable_renew_lease()->set_state("admitted");
+  const auto commandId = *c.f.store->enqueueMeasure("m1", action, "renew:test", true, c.unix);
   const auto paths = document->getObject("paths");
-  REQUIRE(paths->size() >= 10);
+  REQUIRE(paths->size() >= 14);
   for (const auto& [path, value] : *paths) {
     const auto operations = paths->getObject(path);
     std::string concrete = path;
-    if (const auto at = concrete.find("{id}"); at != std::string::npos) concrete.replace(at, 4, "m1");
+    if (const auto at = concrete.find("{id}"); at != std::string::npos)
+      concrete.replace(at, 4, path.rfind("/commands/", 0) == 0 ? commandId : "m1");
     for (const std::string method : {"get", "post", "delete"}) {
       std::string upper = method;
       for (auto& ch : upper) ch = static_cast<char>(std::toupper(ch));

@@ -1,4 +1,4 @@
-#include "controller/cli/machine_json.h"
+#include "controller/views/machine_json.h"
 
 #include <sstream>
 
@@ -10,15 +10,17 @@
 #include "common/util/text.h"
 #include "common/util/utc_time.h"
 #include "common/wire/command_json.h"
-#include "controller/cli/machine_damage_view.h"
+#include "controller/views/machine_damage_view.h"
 
-namespace portcullis::controller::cli {
+namespace portcullis::controller::views {
 namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Object::Ptr summaryObject(const store::MachineSummary& m) {
+}  // namespace
+
+Object::Ptr machineSummaryObject(const store::MachineSummary& m) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("id", m.id);
   o->set("hostname", m.hostname);
@@ -33,6 +35,8 @@ Object::Ptr summaryObject(const store::MachineSummary& m) {
   o->set("digest", m.digest);
   return o;
 }
+
+namespace {
 
 Array::Ptr strings(const google::protobuf::RepeatedPtrField<std::string>& list) {
   Array::Ptr a = new Array;
@@ -53,14 +57,14 @@ std::string isoTime(std::int64_t unixSeconds) { return unixSeconds == 0 ? "" : u
 
 std::string machinesJson(const std::vector<store::MachineSummary>& machines) {
   Array::Ptr a = new Array;
-  for (const auto& m : machines) a->add(summaryObject(m));
+  for (const auto& m : machines) a->add(machineSummaryObject(m));
   return jsonText(a);
 }
 
-std::string machineJson(const store::MachineRecord& machine, const std::vector<store::Transition>& transitions,
-                        const std::string& diagnosis, const std::vector<std::string>& damageRange,
-                        const MachineDamageView* damage) {
-  Object::Ptr o = summaryObject(machine.summary);
+Object::Ptr machineObject(const store::MachineRecord& machine, const std::vector<store::Transition>& transitions,
+                          const std::string& diagnosis, const std::vector<std::string>& damageRange,
+                          const MachineDamageView* damage) {
+  Object::Ptr o = machineSummaryObject(machine.summary);
   const auto& info = machine.info;
   o->set("machine_id", info.machine_id());
   o->set("os_pretty_name", info.os().pretty_name());
@@ -177,31 +181,39 @@ std::string machineJson(const store::MachineRecord& machine, const std::vector<s
       o->set(key, d->get(key));
   }
   if (damage) addDamageJson(*o, *damage);
-  return jsonText(o);
+  return o;
+}
+
+std::string machineJson(const store::MachineRecord& machine, const std::vector<store::Transition>& transitions,
+                        const std::string& diagnosis, const std::vector<std::string>& damageRange,
+                        const MachineDamageView* damage) {
+  return jsonText(machineObject(machine, transitions, diagnosis, damageRange, damage));
 }
 
 std::string commandsJson(const std::vector<store::OutboxCommand>& commands) {
   Array::Ptr a = new Array;
-  for (const auto& c : commands) {
-    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    x->set("id", c.id);
-    x->set("machine", c.machineId);
-    x->set("kind", c.kind);
-    x->set("state", std::string(store::stateName(c.state)));
-    x->set("created", isoTime(c.createdAt));
-    x->set("delivered", isoTime(c.deliveredAt));
-    x->set("finished", isoTime(c.finishedAt));
-    x->set("result", c.resultDetail);
-    x->set("key", c.dedupe);
-    // The typed action and the agent's report, in protobuf's JSON mapping.
-    Poco::JSON::Parser parser;
-    x->set("payload", parser.parse(wire::actionJson(c.action)));
-    x->set("report", c.result.report_case() == v1::CommandResult::REPORT_NOT_SET
-                         ? Poco::Dynamic::Var()
-                         : parser.parse(wire::reportJson(c.result)));
-    a->add(x);
-  }
+  for (const auto& c : commands) a->add(commandObject(c));
   return jsonText(a);
+}
+
+Object::Ptr commandObject(const store::OutboxCommand& c) {
+  Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  x->set("id", c.id);
+  x->set("machine", c.machineId);
+  x->set("kind", c.kind);
+  x->set("state", std::string(store::stateName(c.state)));
+  x->set("created", isoTime(c.createdAt));
+  x->set("delivered", isoTime(c.deliveredAt));
+  x->set("finished", isoTime(c.finishedAt));
+  x->set("result", c.resultDetail);
+  x->set("key", c.dedupe);
+  // The typed action and the agent's report, in protobuf's JSON mapping.
+  Poco::JSON::Parser parser;
+  x->set("payload", parser.parse(wire::actionJson(c.action)));
+  x->set("report", c.result.report_case() == v1::CommandResult::REPORT_NOT_SET
+                       ? Poco::Dynamic::Var()
+                       : parser.parse(wire::reportJson(c.result)));
+  return x;
 }
 
 std::string agentsJson(const std::vector<store::AgentRecord>& agents) {
@@ -218,4 +230,4 @@ std::string agentsJson(const std::vector<store::AgentRecord>& agents) {
   return jsonText(a);
 }
 
-}  // namespace portcullis::controller::cli
+}  // namespace portcullis::controller::views

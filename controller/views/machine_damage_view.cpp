@@ -1,14 +1,17 @@
-#include "controller/cli/machine_damage_view.h"
+#include "controller/views/machine_damage_view.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
-#include "controller/cli/command_support.h"
-#include "controller/cli/machine_json.h"
+#include "common/util/text.h"
+#include "controller/views/machine_json.h"
 #include "controller/enforcement/enforcement.h"
 
-namespace portcullis::controller::cli {
+namespace portcullis::controller::views {
 namespace {
+
+// What an agent, a list or a mail server said, safe on a terminal.
+std::string shown(std::string_view text) { return util::escapeForTerminal(text); }
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
@@ -152,4 +155,4 @@ void addDamageJson(Object& o, const MachineDamageView& v) {
   o.set("owner_notices", notices);
 }
 
-}  // namespace portcullis::controller::cli
+}  // namespace portcullis::controller::views

@@ -13,7 +13,7 @@
 #include "controller/diagnosis/spread.h"
 #include "controller/store/store.h"
 
-namespace portcullis::controller::cli {
+namespace portcullis::controller::views {
 
 struct SignRange {
   store::Sighting own;
@@ -36,4 +36,4 @@ void printDamageView(std::ostream& out, const MachineDamageView& view);
 // Adds "files", "damage", "audit" and "owner_notices".
 void addDamageJson(Poco::JSON::Object& object, const MachineDamageView& view);
 
-}  // namespace portcullis::controller::cli
+}  // namespace portcullis::controller::views
