@@ -48,7 +48,8 @@ void routeToFile(const std::string& loggerName, const std::string& file) {
   sink->setProperty("purgeCount", "5");
   Poco::AutoPtr<Poco::PatternFormatter> pattern(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t"));
   Poco::AutoPtr<Poco::Channel> formatted(new Poco::FormattingChannel(pattern, sink));
-  Poco::AutoPtr<Poco::Channel> channel(new SafeChannel(formatted));
+  // Every line: the audit is a record, not a log to thin out under a flood.
+  Poco::AutoPtr<Poco::Channel> channel(new SafeChannel(formatted, 0));
   // Made now, so that it does not inherit its parent's channel later.
   Poco::Logger::get(loggerName);
   Poco::Logger::setChannel(loggerName, channel);

@@ -17,9 +17,9 @@ inline constexpr unsigned kDefaultRepeatLimit = 20;
 // summed up in one LOG_SUPPRESSED line; 0 writes every line.
 void setup(const std::string& level, const std::string& file = "", unsigned repeatLimit = kDefaultRepeatLimit);
 
-// One logger (and those below it) to a file of its own, through the same
-// safeguards, leaving every other logger where setup sent it: the audit log
-// of a running controller.
+// One logger (and those below it) to a file of its own, every line escaped
+// and none thinned out, leaving every other logger where setup sent it: the
+// audit log of a running controller.
 void routeToFile(const std::string& loggerName, const std::string& file);
 
 Poco::Logger& get(const std::string& name);

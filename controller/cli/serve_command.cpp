@@ -238,6 +238,15 @@ int serveCommand(const Words& words) {
     // and the service allows nothing else to such a client.
     opts.verify = tls::PeerVerification::Optional;
     auto context = tls::TlsContext::server(opts);
+    // Read before anything starts: a bad file stops serve before it serves.
+    std::string metricsToken;
+    if (config->consoleEnabled && !config->consoleMetricsTokenFile.empty()) {
+      auto token = io::readFile(config->consoleMetricsTokenFile);
+      if (!token) return runtimeError("[console] metrics_token_file: cannot read " + config->consoleMetricsTokenFile.string());
+      metricsToken = std::string(util::trim(*token));
+      if (metricsToken.size() < 16)
+        return runtimeError("[console] metrics_token_file: the token is shorter than 16 characters");
+    }
     auto store = openStore(*config);
     if (args->flag("check-config")) {
       std::cout << "configuration " << config->file.string() << " is valid\n";
@@ -338,13 +347,7 @@ int serveCommand(const Words& words) {
       settings.agentPort = listener.port();
       settings.caFingerprint = pki::certificateFingerprint(*caCert);
       settings.tokenTtlSeconds = config->defaultTokenTtlSeconds;
-      if (!config->consoleMetricsTokenFile.empty()) {
-        auto token = io::readFile(config->consoleMetricsTokenFile);
-        if (!token) return runtimeError("[console] metrics_token_file: cannot read " + config->consoleMetricsTokenFile.string());
-        settings.metricsToken = std::string(util::trim(*token));
-        if (settings.metricsToken.size() < 16)
-          return runtimeError("[console] metrics_token_file: the token is shorter than 16 characters");
-      }
+      settings.metricsToken = metricsToken;
       consoleApi = std::make_unique<web_edge::ConsoleApi>(*store, settings, log::get("controller.audit"), unixNow, [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now().time_since_epoch())

@@ -51,10 +51,25 @@ struct AdmissionRecord {
   bool operatorHold = false;
 };
 
+// A page of machines by host name then id, filtered: what a console lists.
+struct MachineQuery {
+  std::optional<admission::AdmissionState> state;
+  std::string search;  // part of the host name or the id, as plain text; "" all
+  std::size_t offset = 0;
+  std::size_t limit = 100;
+};
+struct MachinePage {
+  std::vector<MachineSummary> machines;
+  std::size_t total = 0;  // of all that match, not only this page
+};
+
 class MachineRegistry {
  public:
   virtual ~MachineRegistry() = default;
   virtual std::vector<MachineSummary> machines() = 0;
+  // Filtered and paged by the store itself (a fleet of 10,000 is not read
+  // whole for a page of 100).
+  virtual MachinePage machinePage(const MachineQuery& query) = 0;
   // By id, else by exact host name (the most recently seen when several).
   virtual std::optional<MachineRecord> machine(const std::string& idOrHostname) = 0;
   // Every machine's stored information (a serialized MachineInfo, empty when

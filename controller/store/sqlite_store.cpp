@@ -286,6 +286,27 @@ class SqliteStore final : public Store, private SqliteConnection {
     });
   }
 
+  MachinePage machinePage(const MachineQuery& q) override {
+    return guard("read machine page", [&] {
+      const std::string state = q.state ? admission::admissionName(*q.state) : "";
+      const auto limit = static_cast<std::int64_t>(q.limit), offset = static_cast<std::int64_t>(q.offset);
+      // instr, not LIKE: the search is plain text, whatever it holds.
+      static const std::string where =
+          " FROM machines WHERE (? = '' OR state = ?) AND (? = '' OR instr(hostname, ?) > 0 OR instr(id, ?) > 0)";
+      MachinePage page;
+      std::int64_t total = 0;
+      *session_ << "SELECT count(*)" + where, useRef(state), useRef(state), useRef(q.search), useRef(q.search),
+          useRef(q.search), into(total), now;
+      page.total = static_cast<std::size_t>(total);
+      std::vector<MachineRow> rows;
+      *session_ << std::string(kMachineColumns) + where + " ORDER BY hostname, id LIMIT ? OFFSET ?", useRef(state),
+          useRef(state), useRef(q.search), useRef(q.search), useRef(q.search), useRef(limit), useRef(offset),
+          into(rows), now;
+      for (const auto& r : rows) page.machines.push_back(toMachine(r));
+      return page;
+    });
+  }
+
   std::optional<MachineRecord> machine(const std::string& idOrHostname) override {
     return guard("read machine", [&]() -> std::optional<MachineRecord> {
       std::vector<MachineRow> rows;

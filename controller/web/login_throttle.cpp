@@ -38,7 +38,7 @@ void LoginThrottle::failed(const std::string& name, const std::string& address, 
 
 void LoginThrottle::succeeded(const std::string& name, const std::string& address) {
   names_.erase(name);
-  addresses_.erase(address);
+  if (auto it = addresses_.find(address); it != addresses_.end() && --it->second.count <= 0) addresses_.erase(it);
 }
 
 }  // namespace portcullis::web

@@ -2,13 +2,17 @@
 // Slows down password guessing, per operator name and per address: the
 // first kFreeFailures wrong passwords within a window cost nothing; each
 // further one doubles the wait before the next attempt is even checked
-// (1 s, 2 s, 4 s ... up to maxWaitMs). A right password clears the name's
-// and the address's count. A wait is answered without running scrypt, so a
-// flood of guesses costs the server nothing but the refusal.
+// (1 s, 2 s, 4 s ... up to maxWaitMs). The caller counts an attempt as a
+// miss before it checks the password (so that attempts arriving together
+// cannot all pass one wait) and refunds it when the password was right:
+// the name's count is cleared, the address's only refunded (one valid
+// account cannot reset an address spraying guesses at others). A wait is
+// answered without running scrypt, so a flood of guesses costs the server
+// nothing but the refusal.
 //
 // Per name too, so that guesses spread over many addresses are slowed; the
 // cost is that a stranger can slow a named operator's own sign-in (never
-// beyond maxWaitMs; a client certificate is not throttled).
+// beyond maxWaitMs; an API token is not throttled).
 // Bounded: at most maxEntries names and addresses each; the oldest go first.
 // Pure: the caller passes the time.
 #include <cstdint>
@@ -28,6 +32,7 @@ class LoginThrottle {
   // checked; 0: now.
   std::int64_t waitMs(const std::string& name, const std::string& address, std::int64_t nowMs) const;
   void failed(const std::string& name, const std::string& address, std::int64_t nowMs);
+  // The attempt counted by failed() was right.
   void succeeded(const std::string& name, const std::string& address);
 
  private:

@@ -6,7 +6,10 @@
 // operator's current password time). Each session carries its own CSRF
 // token, which every state-changing request must echo.
 //
-// Bounded: at most maxSessions; a new one beyond that ends the idlest.
+// Bounded: at most maxSessions, and kPerOperator for one operator; a new one
+// beyond either ends the idlest (of that operator first), so that one
+// operator signing in again and again cannot sign everyone else out.
+// Sessions that are over are dropped as new ones open.
 // Pure: the caller passes the time and the random ids.
 #include <cstdint>
 #include <optional>
@@ -24,12 +27,14 @@ struct Session {
   std::string address;  // where it signed in from (the audit's "from")
   std::int64_t startedMs = 0;
   std::int64_t lastSeenMs = 0;
-  std::int64_t startedUnix = 0;  // wall clock, to compare with a password change
+  std::int64_t startedUnix = 0;
+  std::int64_t passwordChangedAt = 0;  // the operator's, when the password was checked
 };
 
-// A session begun before its operator's last password change is over.
+// A session whose operator's password changed since it was checked is over
+// (compared as a version, not by time: a change in the same second counts).
 inline bool outlivedPassword(const Session& s, std::int64_t passwordChangedUnix) {
-  return passwordChangedUnix > s.startedUnix;
+  return passwordChangedUnix != s.passwordChangedAt;
 }
 
 class SessionBook {
@@ -37,7 +42,10 @@ class SessionBook {
   SessionBook(std::int64_t idleMs, std::int64_t absoluteMs, std::size_t maxSessions)
       : idleMs_(idleMs), absoluteMs_(absoluteMs), maxSessions_(maxSessions) {}
 
-  const Session& open(Session session);
+  static constexpr std::size_t kPerOperator = 32;
+
+  // nowMs: to drop the sessions that are over first.
+  const Session& open(Session session, std::int64_t nowMs);
   // The live session with this id, its idle time restarted; nullopt (and
   // the session forgotten) when it is unknown or ended.
   std::optional<Session> find(const std::string& id, std::int64_t nowMs);

@@ -1,6 +1,7 @@
 #include "controller/web_edge/console_api.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -10,6 +11,7 @@
 
 #include "common/log/logging.h"
 #include "common/util/digest.h"
+#include "common/util/text.h"
 #include "common/util/utc_time.h"
 #include "controller/enforcement/operator_hold.h"
 #include "controller/web/password_hash.h"
@@ -34,10 +36,13 @@ std::string text(const Poco::Dynamic::Var& value) {
 
 Object::Ptr object() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
 
+// Always valid JSON: what a DHCP client or a request put in a text may be
+// any bytes, and a byte that is not UTF-8 becomes U+FFFD (the same writer
+// as every --json output, which also escapes what could act on a terminal).
 ApiResponse json(int status, const Poco::Dynamic::Var& value) {
   ApiResponse r;
   r.status = status;
-  r.body = text(value);
+  r.body = util::terminalSafeJson(text(value));
   return r;
 }
 
@@ -83,6 +88,17 @@ Object::Ptr machineSummary(const store::MachineSummary& m) {
   return o;
 }
 
+// Polled lists: an unchanged page costs the client nothing to fetch again.
+ApiResponse withEtag(const ApiRequest& request, ApiResponse r) {
+  const std::string etag = "\"" + util::sha256Hex(r.body).substr(0, 32) + "\"";
+  r.headers.emplace_back("ETag", etag);
+  if (header(request, "if-none-match") == etag) {
+    r.status = 304;
+    r.body.clear();
+  }
+  return r;
+}
+
 // A page of a list, newest or in the store's order, with its total.
 template <typename T, typename Make>
 ApiResponse page(const ApiRequest& request, const std::vector<T>& all, Make make) {
@@ -100,13 +116,37 @@ ApiResponse page(const ApiRequest& request, const std::vector<T>& all, Make make
   body->set("total", static_cast<std::int64_t>(all.size()));
   body->set("offset", *offset);
   body->set("limit", *limit);
-  auto r = json(200, body);
-  const std::string etag = "\"" + util::sha256Hex(r.body).substr(0, 32) + "\"";
-  r.headers.emplace_back("ETag", etag);
-  if (header(request, "if-none-match") == etag) {
-    r.status = 304;
-    r.body.clear();
+  return withEtag(request, json(200, body));
+}
+
+// A request body as JSON, nested at most a few levels: the parser recurses
+// once a level, and a 64 KiB body of '[' would otherwise run a worker
+// thread out of stack (a crash of the whole controller, not an exception).
+Object::Ptr jsonBody(const std::string& body) {
+  Poco::JSON::Parser parser;
+  parser.setDepth(8);
+  return parser.parse(body).extract<Object::Ptr>();
+}
+
+// The host an enroll line names: the console's own host name as the
+// operator's browser sent it, when it is a plain name or address.
+std::string hostOnly(const std::string& hostHeader) {
+  std::string host = hostHeader;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    host = close == std::string::npos ? "" : host.substr(0, close + 1);
+  } else if (const auto colon = host.find(':'); colon != std::string::npos) {
+    host.erase(colon);
   }
+  for (char c : host)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+      return "";
+  return host;
+}
+
+ApiResponse notAllowed(const char* method) {
+  auto r = apiError(405, "method_not_allowed", std::string("use ") + method);
+  r.headers.emplace_back("Allow", method);
   return r;
 }
 
@@ -146,7 +186,7 @@ ConsoleApi::ConsoleApi(store::Store& store, ConsoleSettings settings, Poco::Logg
 ApiResponse ConsoleApi::handle(const ApiRequest& request) {
   try {
     if (request.path == "/metrics") {
-      if (request.method != "GET") return apiError(405, "method_not_allowed", "use GET");
+      if (request.method != "GET") return notAllowed("GET");
       return metrics(request);
     }
     const std::string prefix = "/api/v1/";
@@ -154,13 +194,13 @@ ApiResponse ConsoleApi::handle(const ApiRequest& request) {
     if (request.body.size() > settings_.maxBody) return apiError(413, "too_large", "the request body is too large");
     const std::string route = request.path.substr(prefix.size());
     if (route == "openapi.json") {
-      if (request.method != "GET") return apiError(405, "method_not_allowed", "use GET");
+      if (request.method != "GET") return notAllowed("GET");
       ApiResponse r;
       r.body = std::string(openApiDocument());
       return r;
     }
     if (route == "login") {
-      if (request.method != "POST") return apiError(405, "method_not_allowed", "use POST");
+      if (request.method != "POST") return notAllowed("POST");
       return login(request);
     }
     auto who = authenticate(request);
@@ -177,9 +217,7 @@ ApiResponse ConsoleApi::handle(const ApiRequest& request) {
     };
     auto only = [&](const char* method) -> std::optional<ApiResponse> {
       if (request.method == method) return std::nullopt;
-      auto r = apiError(405, "method_not_allowed", std::string("use ") + method);
-      r.headers.emplace_back("Allow", method);
-      return r;
+      return notAllowed(method);
     };
     if (route == "session") {
       if (auto no = only("GET")) return *no;
@@ -294,9 +332,14 @@ std::variant<ConsoleApi::Caller, ApiResponse> ConsoleApi::authenticate(const Api
 }
 
 ApiResponse ConsoleApi::login(const ApiRequest& request) {
+  // A form on another site can post text/plain shaped as JSON (and sign the
+  // operator's browser in as someone else); it cannot send this type
+  // without the browser asking first.
+  if (header(request, "content-type").rfind("application/json", 0) != 0)
+    return apiError(415, "unsupported_media_type", "a sign-in is sent as application/json");
   std::string name, password;
   try {
-    const auto body = Poco::JSON::Parser().parse(request.body).extract<Object::Ptr>();
+    const auto body = jsonBody(request.body);
     if (!body || !body->has("name") || !body->has("password") || !body->get("name").isString() ||
         !body->get("password").isString())
       return apiError(400, "bad_request", "a sign-in is {\"name\": ..., \"password\": ...}");
@@ -309,8 +352,11 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
     return apiError(401, "unauthenticated", "wrong name or password");
   std::int64_t wait = 0;
   {
+    // Counted as a miss before the check runs, so that requests arriving
+    // together cannot all pass the same wait; a right password refunds it.
     std::lock_guard lock(mutex_);
     wait = throttle_.waitMs(name, request.peer, msClock_());
+    if (wait == 0) throttle_.failed(name, request.peer, msClock_());
   }
   if (wait > 0) {
     ++loginsThrottled_;
@@ -325,10 +371,6 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
                      op && !op->passwordHash.empty();
   const auto role = op ? web::parseRole(op->role) : std::nullopt;
   if (!right || !role) {
-    {
-      std::lock_guard lock(mutex_);
-      throttle_.failed(name, request.peer, msClock_());
-    }
     ++loginsRefused_;
     log_.warning("LOGIN_FAILED operator=%s from=%s reason=%s", name, request.peer,
                  std::string(!op ? "no such operator" : "wrong password"));
@@ -341,10 +383,11 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
   s.address = request.peer;
   s.startedMs = s.lastSeenMs = msClock_();
   s.startedUnix = clock_();
+  s.passwordChangedAt = op->passwordChangedAt;  // as checked: a later change ends the session
   {
     std::lock_guard lock(mutex_);
     throttle_.succeeded(name, request.peer);
-    sessions_.open(s);
+    sessions_.open(s, s.startedMs);
   }
   ++loginsAccepted_;
   record({name, *role, s.csrf, s.id}, request, "LOGIN", "operator", name, "");
@@ -374,22 +417,30 @@ ApiResponse ConsoleApi::logout(const ApiRequest& request, const Caller& caller) 
 }
 
 ApiResponse ConsoleApi::machines(const ApiRequest& request) {
-  std::optional<admission::AdmissionState> state;
+  const auto limit = queryNumber(request, "limit", 100, kMaxPageSize);
+  const auto offset = queryNumber(request, "offset", 0, 100'000'000);
+  if (!limit || !offset || *limit == 0)
+    return apiError(400, "bad_request", "limit is 1-" + std::to_string(kMaxPageSize) + ", offset 0 or more");
+  store::MachineQuery query;
   if (auto it = request.query.find("state"); it != request.query.end()) {
-    state = admission::admissionNamed(it->second);
-    if (!state) return apiError(400, "bad_request", "state is one of unknown, pending, admitted, quarantined, denied");
+    query.state = admission::admissionNamed(it->second);
+    if (!query.state)
+      return apiError(400, "bad_request", "state is one of unknown, pending, admitted, quarantined, denied");
   }
-  const auto search = request.query.count("q") ? request.query.at("q") : std::string();
-  auto all = store_.machines();
-  std::erase_if(all, [&](const store::MachineSummary& m) {
-    return (state && m.state != *state) || (!search.empty() && m.hostname.find(search) == std::string::npos &&
-                                            m.id.find(search) == std::string::npos);
-  });
-  // A stable order, so that pages do not overlap or skip as machines report.
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.hostname, a.id) < std::tie(b.hostname, b.id);
-  });
-  return page(request, all, machineSummary);
+  if (auto it = request.query.find("q"); it != request.query.end()) query.search = it->second;
+  query.offset = static_cast<std::size_t>(*offset);
+  query.limit = static_cast<std::size_t>(*limit);
+  // Filtered and paged in SQL, in a stable order (host name, then id), so
+  // that pages neither overlap nor skip as machines report.
+  const auto found = store_.machinePage(query);
+  Array::Ptr items = new Array;
+  for (const auto& m : found.machines) items->add(machineSummary(m));
+  auto body = object();
+  body->set("items", items);
+  body->set("total", static_cast<std::int64_t>(found.total));
+  body->set("offset", *offset);
+  body->set("limit", *limit);
+  return withEtag(request, json(200, body));
 }
 
 ApiResponse ConsoleApi::machine(const std::string& id) {
@@ -449,7 +500,8 @@ ApiResponse ConsoleApi::commandAction(const ApiRequest& request, const Caller& c
                         (approve ? ", not awaiting approval" : ": only a command not yet sent can be cancelled"));
   record(caller, request, approve ? "COMMAND_APPROVED" : "COMMAND_CANCELLED", "command", id,
          "machine=" + c->machineId + " kind=" + c->kind);
-  return json(200, views::commandObject(*store_.command(id)));
+  const auto now = store_.command(id);
+  return now ? json(200, views::commandObject(*now)) : apiError(404, "not_found", "no command with id " + id);
 }
 
 ApiResponse ConsoleApi::leases(const ApiRequest& request) {
@@ -485,7 +537,8 @@ ApiResponse ConsoleApi::enrollmentTokens(const ApiRequest& request, const Caller
   std::int64_t count = 1, ttl = settings_.tokenTtlSeconds;
   if (!request.body.empty()) {
     try {
-      const auto body = Poco::JSON::Parser().parse(request.body).extract<Object::Ptr>();
+      const auto body = jsonBody(request.body);
+      if (!body) throw std::invalid_argument("not an object");
       if (body->has("count")) count = body->getValue<std::int64_t>("count");
       if (body->has("ttl_seconds")) ttl = body->getValue<std::int64_t>("ttl_seconds");
     } catch (const std::exception&) {
@@ -506,11 +559,8 @@ ApiResponse ConsoleApi::enrollmentTokens(const ApiRequest& request, const Caller
   // The host the agents reach: the listener's, or, when it listens on every
   // address, the name this console was reached at (the same server).
   std::string host = settings_.agentHost;
-  if (host.empty() || host == "0.0.0.0" || host == "::") {
-    host = header(request, "host");
-    if (const auto colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos)
-      host.erase(colon);
-  }
+  if (host.empty() || host == "0.0.0.0" || host == "::") host = hostOnly(header(request, "host"));
+  if (host.empty()) host = "CONTROLLER";  // no usable name came: the operator puts it in
   Array::Ptr list = new Array;
   for (const auto& t : tokens) list->add(t);
   auto body = object();

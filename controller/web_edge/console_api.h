@@ -4,7 +4,7 @@
 // so the HTTPS server around it stays thin and a test can drive it without
 // a socket.
 //
-// Who is asking: a session cookie (pc_session) from POST /api/v1/login, or
+// Who is asking: a session cookie (__Host-pc_session) from POST /api/v1/login, or
 // an API token (Authorization: Bearer, from `operator token NAME`). The
 // operator is read from the store at every request, so a removed operator
 // or a changed password ends access at once. A request that changes
@@ -76,6 +76,7 @@ class ConsoleApi {
   ConsoleApi(store::Store& store, ConsoleSettings settings, Poco::Logger& audit, Clock clock, MsClock msClock);
 
   ApiResponse handle(const ApiRequest& request);
+  std::size_t maxBody() const { return settings_.maxBody; }
 
   // What GET /metrics shows of the rest of the controller (the listener,
   // the gate...), asked at each scrape; the console adds its own. Set
@@ -88,7 +89,9 @@ class ConsoleApi {
   using DiagnosisSource = std::function<std::optional<std::string>(const store::MachineRecord&)>;
   void showDiagnoses(DiagnosisSource source) { diagnoses_ = std::move(source); }
 
-  static constexpr const char* kSessionCookie = "pc_session";
+  // __Host-: the browser takes it only from this host over HTTPS with Path=/,
+  // so a sibling domain cannot plant a session of its own.
+  static constexpr const char* kSessionCookie = "__Host-pc_session";
   static constexpr std::size_t kMaxPageSize = 500;
   static constexpr std::int64_t kMaxTokensAtOnce = 1000;
 

@@ -87,7 +87,7 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   explicit Factory(ConsoleApi& api) : api_(api) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new ApiHandler(api_, 64 * 1024);
+    return new ApiHandler(api_, api_.maxBody());
   }
 
  private:

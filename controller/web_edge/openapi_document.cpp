@@ -14,7 +14,7 @@ std::string_view openApiDocument() {
   "security": [{"session": []}, {"token": []}],
   "components": {
     "securitySchemes": {
-      "session": {"type": "apiKey", "in": "cookie", "name": "pc_session"},
+      "session": {"type": "apiKey", "in": "cookie", "name": "__Host-pc_session"},
       "token": {"type": "http", "scheme": "bearer"}
     },
     "parameters": {
@@ -113,6 +113,8 @@ std::string_view openApiDocument() {
         "200": {"description": "signed in; the session cookie is set",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
         "400": {"$ref": "#/components/responses/BadRequest"},
+        "415": {"description": "not sent as application/json",
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
         "401": {"$ref": "#/components/responses/Unauthenticated"},
         "429": {"description": "too many wrong passwords; Retry-After says when to try again",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},

@@ -16,7 +16,7 @@ TEST_CASE("sign-in sets a Secure, HttpOnly, SameSite cookie; the session says wh
   auto r = c.call("POST", "/api/v1/login", R"({"name": "otto", "password": "otto password"})");
   REQUIRE(r.status == 200);
   const auto cookie = headerOf(r, "Set-Cookie");
-  CHECK(cookie.rfind("pc_session=", 0) == 0);
+  CHECK(cookie.rfind("__Host-pc_session=", 0) == 0);
   CHECK(cookie.find("; Secure") != std::string::npos);
   CHECK(cookie.find("; HttpOnly") != std::string::npos);
   CHECK(cookie.find("; SameSite=Strict") != std::string::npos);
@@ -36,7 +36,7 @@ TEST_CASE("a wrong password and an unknown name get the same refusal; nothing wi
   CHECK(unknown.status == 401);
   CHECK(wrong.body == unknown.body);
   CHECK(c.call("GET", "/api/v1/machines").status == 401);
-  CHECK(c.call("GET", "/api/v1/machines", "", {{"cookie", "pc_session=forged"}}).status == 401);
+  CHECK(c.call("GET", "/api/v1/machines", "", {{"cookie", "__Host-pc_session=forged"}}).status == 401);
   CHECK(c.call("POST", "/api/v1/login", "not json").status == 400);
   CHECK(c.call("POST", "/api/v1/login", R"({"name": 5, "password": "x"})").status == 400);
 }
@@ -252,4 +252,39 @@ TEST_CASE("an operator approves or cancels a command not yet sent; a viewer may 
   auto list = c.as(vera, "GET", "/api/v1/commands");
   REQUIRE(list.status == 200);
   CHECK(list.body.find("\"cancelled\"") != std::string::npos);
+}
+
+TEST_CASE("a body nested past 8 levels, or a sign-in not sent as JSON, is refused without harm") {
+  Console c;
+  const std::string deep(65'000, '[');
+  CHECK(c.call("POST", "/api/v1/login", deep).status == 400);
+  CHECK(c.as(c.signIn("ada"), "POST", "/api/v1/enrollment-tokens", true, deep).status == 400);
+  auto form = c.api.handle(ApiRequest{"POST", "/api/v1/login", {}, {{"content-type", "text/plain"}},
+                                      R"({"name": "otto", "password": "otto password"})", "192.0.2.10"});
+  CHECK(form.status == 415);
+  CHECK(c.call("POST", "/api/v1/login", R"({"name": "otto", "password": "otto password"})").status == 200);
+}
+
+TEST_CASE("the enroll line names the host only when the Host header is a plain name or address") {
+  Console c;
+  auto ada = c.signIn("ada");
+  auto tokens = [&](const std::string& host) {
+    auto r = c.call("POST", "/api/v1/enrollment-tokens", "",
+                    {{"cookie", ada.cookie}, {"x-csrf-token", ada.csrf}, {"host", host}});
+    REQUIRE(r.status == 201);
+    return Console::field(r, "command");
+  };
+  CHECK(tokens("[::1]:8443").find("--controller [::1]:9443 ") != std::string::npos);
+  CHECK(tokens("mgmt.example.org").find("--controller mgmt.example.org:9443 ") != std::string::npos);
+  CHECK(tokens("evil;rm -rf /").find("--controller CONTROLLER:9443 ") != std::string::npos);
+  CHECK(tokens("").find("--controller CONTROLLER:9443 ") != std::string::npos);
+}
+
+TEST_CASE("bytes that are not UTF-8 in what is echoed still make valid JSON") {
+  Console c;
+  auto s = c.signIn("otto");
+  auto r = c.as(s, "GET", "/api/v1/machines/\xff\xfe");
+  CHECK(r.status == 404);
+  auto o = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
+  CHECK(o->getObject("error")->getValue<std::string>("message").find("\xef\xbf\xbd") != std::string::npos);
 }
