@@ -258,7 +258,12 @@ TEST_CASE("a body nested past 8 levels, or a sign-in not sent as JSON, is refuse
   Console c;
   const std::string deep(65'000, '[');
   CHECK(c.call("POST", "/api/v1/login", deep).status == 400);
-  CHECK(c.as(c.signIn("ada"), "POST", "/api/v1/enrollment-tokens", true, deep).status == 400);
+  auto ada = c.signIn("ada");
+  CHECK(c.as(ada, "POST", "/api/v1/enrollment-tokens", true, deep).status == 400);
+  // The limit itself: a field nobody reads, nested 10 deep, refuses the body.
+  CHECK(c.as(ada, "POST", "/api/v1/enrollment-tokens", true, R"({"count": 1, "x": [[[[[[[[[[1]]]]]]]]]]})").status ==
+        400);
+  CHECK(c.as(ada, "POST", "/api/v1/enrollment-tokens", true, R"({"count": 1, "x": [[1]]})").status == 201);
   auto form = c.api.handle(ApiRequest{"POST", "/api/v1/login", {}, {{"content-type", "text/plain"}},
                                       R"({"name": "otto", "password": "otto password"})", "192.0.2.10"});
   CHECK(form.status == 415);
