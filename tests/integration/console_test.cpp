@@ -88,7 +88,6 @@ TEST_CASE("operators sign in to the console over verified HTTPS, each held to it
   const auto list = c.cli({"operator", "list", "--json"});
   CHECK(list.out.find("\"otto\"") != std::string::npos);
   CHECK(list.out.find("scrypt") == std::string::npos);  // no hash is ever shown
-  c.start();
   REQUIRE(waitForPort(port, std::chrono::seconds(10)));
   CHECK(c.logShows("CONSOLE_LISTENING address=127.0.0.1:" + std::to_string(port)));
 
@@ -170,7 +169,6 @@ TEST_CASE("operators sign in to the console over verified HTTPS, each held to it
 TEST_CASE("the console refuses TLS 1.1 and plain HTTP") {
   const auto port = freePort();
   ControllerFixture c(ControllerOptions{{}, "s/^listen = 127.0.0.1:8443/listen = 127.0.0.1:" + std::to_string(port) + "/"});
-  c.start();
   REQUIRE(waitForPort(port, std::chrono::seconds(10)));
   const auto old = run({"sh", "-c",
                         "openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
