@@ -31,14 +31,10 @@ void LoginThrottle::count(Table& table, const std::string& key, std::int64_t now
   f.lastMs = nowMs;
 }
 
-void LoginThrottle::failed(const std::string& name, const std::string& address, std::int64_t nowMs) {
-  count(names_, name, nowMs);
-  count(addresses_, address, nowMs);
-}
+void LoginThrottle::attempt(const std::string& name, std::int64_t nowMs) { count(names_, name, nowMs); }
 
-void LoginThrottle::succeeded(const std::string& name, const std::string& address) {
-  names_.erase(name);
-  if (auto it = addresses_.find(address); it != addresses_.end() && --it->second.count <= 0) addresses_.erase(it);
-}
+void LoginThrottle::missed(const std::string& address, std::int64_t nowMs) { count(addresses_, address, nowMs); }
+
+void LoginThrottle::succeeded(const std::string& name) { names_.erase(name); }
 
 }  // namespace portcullis::web

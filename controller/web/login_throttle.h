@@ -2,13 +2,15 @@
 // Slows down password guessing, per operator name and per address: the
 // first kFreeFailures wrong passwords within a window cost nothing; each
 // further one doubles the wait before the next attempt is even checked
-// (1 s, 2 s, 4 s ... up to maxWaitMs). The caller counts an attempt as a
-// miss before it checks the password (so that attempts arriving together
-// cannot all pass one wait) and refunds it when the password was right:
-// the name's count is cleared, the address's only refunded (one valid
-// account cannot reset an address spraying guesses at others). A wait is
-// answered without running scrypt, so a flood of guesses costs the server
-// nothing but the refusal.
+// (1 s, 2 s, 4 s ... up to maxWaitMs). The caller counts an attempt against
+// the name before it checks the password (attempt), so that guesses at one
+// name arriving together cannot all pass one wait, and a right password
+// clears the name's count (succeeded); a wrong one is then counted against
+// the address (missed). The address is not charged ahead: operators behind
+// one address signing in at once are not slowed by each other, and one
+// valid account cannot clear an address spraying guesses at others. A wait
+// is answered without running scrypt, so a flood of guesses costs the
+// server nothing but the refusal.
 //
 // Per name too, so that guesses spread over many addresses are slowed; the
 // cost is that a stranger can slow a named operator's own sign-in (never
@@ -31,9 +33,17 @@ class LoginThrottle {
   // Milliseconds before an attempt for this name from this address may be
   // checked; 0: now.
   std::int64_t waitMs(const std::string& name, const std::string& address, std::int64_t nowMs) const;
-  void failed(const std::string& name, const std::string& address, std::int64_t nowMs);
-  // The attempt counted by failed() was right.
-  void succeeded(const std::string& name, const std::string& address);
+  // A sign-in for the name is being checked: counted as a miss until it succeeds.
+  void attempt(const std::string& name, std::int64_t nowMs);
+  // The check found the password wrong: the address's miss.
+  void missed(const std::string& address, std::int64_t nowMs);
+  // The check found the password right: the name's count is cleared.
+  void succeeded(const std::string& name);
+  // A miss counted against both at once (attempt, then missed).
+  void failed(const std::string& name, const std::string& address, std::int64_t nowMs) {
+    attempt(name, nowMs);
+    missed(address, nowMs);
+  }
 
  private:
   struct Failures {

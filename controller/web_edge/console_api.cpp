@@ -352,11 +352,11 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
     return apiError(401, "unauthenticated", "wrong name or password");
   std::int64_t wait = 0;
   {
-    // Counted as a miss before the check runs, so that requests arriving
-    // together cannot all pass the same wait; a right password refunds it.
+    // Counted against the name before the check runs, so that guesses
+    // arriving together cannot all pass the same wait.
     std::lock_guard lock(mutex_);
     wait = throttle_.waitMs(name, request.peer, msClock_());
-    if (wait == 0) throttle_.failed(name, request.peer, msClock_());
+    if (wait == 0) throttle_.attempt(name, msClock_());
   }
   if (wait > 0) {
     ++loginsThrottled_;
@@ -371,6 +371,10 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
                      op && !op->passwordHash.empty();
   const auto role = op ? web::parseRole(op->role) : std::nullopt;
   if (!right || !role) {
+    {
+      std::lock_guard lock(mutex_);
+      throttle_.missed(request.peer, msClock_());
+    }
     ++loginsRefused_;
     log_.warning("LOGIN_FAILED operator=%s from=%s reason=%s", name, request.peer,
                  std::string(!op ? "no such operator" : "wrong password"));
@@ -386,7 +390,7 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
   s.passwordChangedAt = op->passwordChangedAt;  // as checked: a later change ends the session
   {
     std::lock_guard lock(mutex_);
-    throttle_.succeeded(name, request.peer);
+    throttle_.succeeded(name);
     sessions_.open(s, s.startedMs);
   }
   ++loginsAccepted_;
