@@ -11,15 +11,11 @@
 #include "common/log/safe_channel.h"
 
 namespace portcullis::log {
+namespace {
 
-void setup(const std::string& level, const std::string& file, unsigned repeatLimit) {
-  int prio = 0;
-  try {
-    prio = Poco::Logger::parseLevel(level);
-  } catch (const Poco::Exception&) {
-    throw std::invalid_argument("unknown log level '" + level +
-                                "' (use error, warning, notice, information or debug)");
-  }
+// Every line of every log, to stderr (file empty) or to a rotated file:
+// stamped, escaped, and thinned to repeatLimit lines a second a kind (0: none).
+Poco::AutoPtr<Poco::Channel> safeChannel(const std::string& file, unsigned repeatLimit) {
   Poco::AutoPtr<Poco::Channel> sink;
   if (file.empty()) {
     sink = new Poco::ConsoleChannel;
@@ -33,7 +29,20 @@ void setup(const std::string& level, const std::string& file, unsigned repeatLim
   Poco::AutoPtr<Poco::PatternFormatter> pattern(
       new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t"));
   Poco::AutoPtr<Poco::Channel> formatted(new Poco::FormattingChannel(pattern, sink));
-  Poco::AutoPtr<Poco::Channel> channel(new SafeChannel(formatted, repeatLimit));
+  return new SafeChannel(formatted, repeatLimit);
+}
+
+}  // namespace
+
+void setup(const std::string& level, const std::string& file, unsigned repeatLimit) {
+  int prio = 0;
+  try {
+    prio = Poco::Logger::parseLevel(level);
+  } catch (const Poco::Exception&) {
+    throw std::invalid_argument("unknown log level '" + level +
+                                "' (use error, warning, notice, information or debug)");
+  }
+  const auto channel = safeChannel(file, repeatLimit);
   Poco::Logger::root().setChannel(channel);
   Poco::Logger::root().setLevel(prio);
   // Loggers created before setup keep their old settings unless updated.
@@ -42,14 +51,8 @@ void setup(const std::string& level, const std::string& file, unsigned repeatLim
 }
 
 void routeToFile(const std::string& loggerName, const std::string& file) {
-  Poco::AutoPtr<Poco::FileChannel> sink(new Poco::FileChannel(file));
-  sink->setProperty("rotation", "10 M");
-  sink->setProperty("archive", "number");
-  sink->setProperty("purgeCount", "5");
-  Poco::AutoPtr<Poco::PatternFormatter> pattern(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %q %s: %t"));
-  Poco::AutoPtr<Poco::Channel> formatted(new Poco::FormattingChannel(pattern, sink));
   // Every line: the audit is a record, not a log to thin out under a flood.
-  Poco::AutoPtr<Poco::Channel> channel(new SafeChannel(formatted, 0));
+  const auto channel = safeChannel(file, 0);
   // Made now, so that it does not inherit its parent's channel later.
   Poco::Logger::get(loggerName);
   Poco::Logger::setChannel(loggerName, channel);

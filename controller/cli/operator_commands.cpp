@@ -7,12 +7,12 @@
 #include <iostream>
 
 #include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
 
 #include "common/util/digest.h"
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
 #include "controller/views/machine_json.h"
+#include "controller/views/operator_json.h"
 #include "controller/web/operator_role.h"
 #include "controller/web/password_hash.h"
 
@@ -65,15 +65,7 @@ Result<std::string> newPassword() {
 
 std::string operatorsJson(const std::vector<store::OperatorRecord>& operators) {
   Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-  for (const auto& o : operators) {
-    Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    j->set("name", o.name);
-    j->set("role", o.role);
-    j->set("password", !o.passwordHash.empty());
-    j->set("created", isoTime(o.createdAt));
-    j->set("password_changed", isoTime(o.passwordChangedAt));
-    list->add(j);
-  }
+  for (const auto& o : operators) list->add(views::operatorObject(o));
   return jsonText(list);
 }
 

@@ -12,12 +12,12 @@
 #include "common/log/logging.h"
 #include "common/util/digest.h"
 #include "common/util/text.h"
-#include "common/util/utc_time.h"
 #include "controller/enforcement/operator_hold.h"
 #include "controller/web/password_hash.h"
 #include "controller/views/lease_json.h"
 #include "controller/views/machine_damage_view.h"
 #include "controller/views/machine_json.h"
+#include "controller/views/operator_json.h"
 #include "controller/web_edge/openapi_document.h"
 
 namespace portcullis::web_edge {
@@ -46,8 +46,6 @@ ApiResponse json(int status, const Poco::Dynamic::Var& value) {
   return r;
 }
 
-std::string iso(std::int64_t unix) { return unix ? util::utcTimestamp(unix) : std::string(); }
-
 // A count from the query, within [0, max]; nullopt when it is not a number.
 std::optional<std::int64_t> queryNumber(const ApiRequest& r, const std::string& key, std::int64_t fallback,
                                         std::int64_t max) {
@@ -65,6 +63,12 @@ std::string header(const ApiRequest& r, const std::string& name) {
   return it == r.headers.end() ? std::string() : it->second;
 }
 
+// A query parameter, "" when absent.
+std::string param(const ApiRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  return it == r.query.end() ? std::string() : it->second;
+}
+
 std::string cookie(const ApiRequest& r, const std::string& name) {
   const std::string all = header(r, "cookie");
   std::size_t at = 0;
@@ -80,7 +84,6 @@ std::string cookie(const ApiRequest& r, const std::string& name) {
   return "";
 }
 
-// What a list shows of a machine; its own page adds to it.
 // A machine as `machines --json` shows it, and whether an operator holds it.
 Object::Ptr machineSummary(const store::MachineSummary& m) {
   auto o = views::machineSummaryObject(m);
@@ -99,24 +102,62 @@ ApiResponse withEtag(const ApiRequest& request, ApiResponse r) {
   return r;
 }
 
-// A page of a list, newest or in the store's order, with its total.
-template <typename T, typename Make>
-ApiResponse page(const ApiRequest& request, const std::vector<T>& all, Make make) {
+struct PageBounds {
+  std::int64_t offset = 0;
+  std::int64_t limit = 0;
+};
+
+// A page's offset and limit from the query, or the refusal to send.
+std::variant<PageBounds, ApiResponse> pageBounds(const ApiRequest& request) {
   const auto limit = queryNumber(request, "limit", 100, ConsoleApi::kMaxPageSize);
   const auto offset = queryNumber(request, "offset", 0, 100'000'000);
   if (!limit || !offset || *limit == 0)
     return apiError(400, "bad_request",
                     "limit is 1-" + std::to_string(ConsoleApi::kMaxPageSize) + ", offset 0 or more");
-  Array::Ptr items = new Array;
-  for (std::size_t i = static_cast<std::size_t>(*offset);
-       i < all.size() && i < static_cast<std::size_t>(*offset + *limit); ++i)
-    items->add(make(all[i]));
+  return PageBounds{*offset, *limit};
+}
+
+// {"items", "total", "offset", "limit"}, with its ETag.
+ApiResponse pageAnswer(const ApiRequest& request, Array::Ptr items, std::size_t total, const PageBounds& bounds) {
   auto body = object();
   body->set("items", items);
-  body->set("total", static_cast<std::int64_t>(all.size()));
-  body->set("offset", *offset);
-  body->set("limit", *limit);
+  body->set("total", static_cast<std::int64_t>(total));
+  body->set("offset", bounds.offset);
+  body->set("limit", bounds.limit);
   return withEtag(request, json(200, body));
+}
+
+// A page of a list held whole, in its order.
+template <typename T, typename Make>
+ApiResponse page(const ApiRequest& request, const std::vector<T>& all, Make make) {
+  const auto bounds = pageBounds(request);
+  if (const auto* refusal = std::get_if<ApiResponse>(&bounds)) return *refusal;
+  const auto& b = std::get<PageBounds>(bounds);
+  Array::Ptr items = new Array;
+  for (auto i = static_cast<std::size_t>(b.offset); i < all.size() && i < static_cast<std::size_t>(b.offset + b.limit);
+       ++i)
+    items->add(make(all[i]));
+  return pageAnswer(request, items, all.size(), b);
+}
+
+// "ID" and "ACTION" of "ID/ACTION" (no action: ""); nullopt for an empty id.
+std::optional<std::pair<std::string, std::string>> resource(const std::string& rest) {
+  const auto slash = rest.find('/');
+  std::string id = rest.substr(0, slash);
+  if (id.empty()) return std::nullopt;
+  return std::pair{std::move(id), slash == std::string::npos ? std::string() : rest.substr(slash + 1)};
+}
+
+// The session cookie, set to a session's id or cleared (maxAgeSeconds 0).
+// The role of an operator as the store has it now; nullopt when the
+// operator is gone (or its role is not one this program knows).
+std::optional<web::Role> roleOf(const std::optional<store::OperatorRecord>& op) {
+  return op ? web::parseRole(op->role) : std::nullopt;
+}
+
+std::string sessionCookie(const std::string& value, std::int64_t maxAgeSeconds) {
+  return std::string(ConsoleApi::kSessionCookie) + "=" + value + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(maxAgeSeconds);
 }
 
 // A request body as JSON, nested at most a few levels: the parser recurses
@@ -236,15 +277,13 @@ ApiResponse ConsoleApi::handle(const ApiRequest& request) {
       return machines(request);
     }
     if (route.rfind("machines/", 0) == 0) {
-      const std::string rest = route.substr(9);
-      const auto slash = rest.find('/');
-      const std::string id = rest.substr(0, slash);
-      if (id.empty()) return apiError(404, "not_found", "no such resource");
-      if (slash == std::string::npos) {
+      const auto target = resource(route.substr(9));
+      if (!target) return apiError(404, "not_found", "no such resource");
+      const auto& [id, action] = *target;
+      if (action.empty()) {
         if (auto no = only("GET")) return *no;
         return machine(id);
       }
-      const std::string action = rest.substr(slash + 1);
       if (action != "release" && action != "quarantine") return apiError(404, "not_found", "no such resource");
       if (auto no = only("POST")) return *no;
       if (auto no = need(web::Permission::ActOnMachines)) return *no;
@@ -255,14 +294,12 @@ ApiResponse ConsoleApi::handle(const ApiRequest& request) {
       return commands(request);
     }
     if (route.rfind("commands/", 0) == 0) {
-      const std::string rest = route.substr(9);
-      const auto slash = rest.find('/');
-      const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
-      if (slash == std::string::npos || (action != "approve" && action != "cancel"))
+      const auto target = resource(route.substr(9));
+      if (!target || (target->second != "approve" && target->second != "cancel"))
         return apiError(404, "not_found", "no such resource");
       if (auto no = only("POST")) return *no;
       if (auto no = need(web::Permission::ActOnCommands)) return *no;
-      return commandAction(request, caller, rest.substr(0, slash), action == "approve");
+      return commandAction(request, caller, target->first, target->second == "approve");
     }
     if (route == "leases") {
       if (auto no = only("GET")) return *no;
@@ -302,8 +339,7 @@ std::variant<ConsoleApi::Caller, ApiResponse> ConsoleApi::authenticate(const Api
     if (authorization.rfind("Bearer ", 0) != 0) return refuse("Authorization is not a Bearer token");
     const auto name = store_.operators().operatorForToken(util::sha256Hex(authorization.substr(7)));
     if (!name) return refuse("unknown API token");
-    const auto op = store_.operators().operatorNamed(*name);
-    const auto role = op ? web::parseRole(op->role) : std::nullopt;
+    const auto role = roleOf(store_.operators().operatorNamed(*name));
     if (!role) return refuse("the token's operator has no role");
     return Caller{*name, *role, "", ""};
   }
@@ -316,7 +352,7 @@ std::variant<ConsoleApi::Caller, ApiResponse> ConsoleApi::authenticate(const Api
   }
   if (!session) return refuse("the session is over or unknown");
   const auto op = store_.operators().operatorNamed(session->operatorName);
-  const auto role = op ? web::parseRole(op->role) : std::nullopt;
+  const auto role = roleOf(op);
   if (!role || web::outlivedPassword(*session, op->passwordChangedAt)) {
     std::lock_guard lock(mutex_);
     sessions_.close(id);
@@ -369,7 +405,7 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
   const auto op = store_.operators().operatorNamed(name);
   const bool right = web::verifyPassword(password, op && !op->passwordHash.empty() ? op->passwordHash : decoyHash()) &&
                      op && !op->passwordHash.empty();
-  const auto role = op ? web::parseRole(op->role) : std::nullopt;
+  const auto role = roleOf(op);
   if (!right || !role) {
     {
       std::lock_guard lock(mutex_);
@@ -400,9 +436,7 @@ ApiResponse ConsoleApi::login(const ApiRequest& request) {
   body->set("role", std::string(web::roleName(*role)));
   body->set("csrf", s.csrf);
   auto r = json(200, body);
-  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + s.id +
-                                           "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
-                                           std::to_string(settings_.lifetimeMs / 1000));
+  r.headers.emplace_back("Set-Cookie", sessionCookie(s.id, settings_.lifetimeMs / 1000));
   return r;
 }
 
@@ -415,36 +449,29 @@ ApiResponse ConsoleApi::logout(const ApiRequest& request, const Caller& caller) 
   record(caller, request, "LOGOUT", "operator", caller.name, "");
   ApiResponse r;
   r.status = 204;
-  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
-                                           "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+  r.headers.emplace_back("Set-Cookie", sessionCookie("", 0));
   return r;
 }
 
 ApiResponse ConsoleApi::machines(const ApiRequest& request) {
-  const auto limit = queryNumber(request, "limit", 100, kMaxPageSize);
-  const auto offset = queryNumber(request, "offset", 0, 100'000'000);
-  if (!limit || !offset || *limit == 0)
-    return apiError(400, "bad_request", "limit is 1-" + std::to_string(kMaxPageSize) + ", offset 0 or more");
+  const auto bounds = pageBounds(request);
+  if (const auto* refusal = std::get_if<ApiResponse>(&bounds)) return *refusal;
+  const auto& b = std::get<PageBounds>(bounds);
   store::MachineQuery query;
   if (auto it = request.query.find("state"); it != request.query.end()) {
     query.state = admission::admissionNamed(it->second);
     if (!query.state)
       return apiError(400, "bad_request", "state is one of unknown, pending, admitted, quarantined, denied");
   }
-  if (auto it = request.query.find("q"); it != request.query.end()) query.search = it->second;
-  query.offset = static_cast<std::size_t>(*offset);
-  query.limit = static_cast<std::size_t>(*limit);
+  query.search = param(request, "q");
+  query.offset = static_cast<std::size_t>(b.offset);
+  query.limit = static_cast<std::size_t>(b.limit);
   // Filtered and paged in SQL, in a stable order (host name, then id), so
   // that pages neither overlap nor skip as machines report.
   const auto found = store_.machinePage(query);
   Array::Ptr items = new Array;
   for (const auto& m : found.machines) items->add(machineSummary(m));
-  auto body = object();
-  body->set("items", items);
-  body->set("total", static_cast<std::int64_t>(found.total));
-  body->set("offset", *offset);
-  body->set("limit", *limit);
-  return withEtag(request, json(200, body));
+  return pageAnswer(request, items, found.total, b);
 }
 
 ApiResponse ConsoleApi::machine(const std::string& id) {
@@ -485,8 +512,8 @@ ApiResponse ConsoleApi::hold(const ApiRequest& request, const Caller& caller, co
 
 ApiResponse ConsoleApi::commands(const ApiRequest& request) {
   auto all = store_.commands();  // newest first
-  const auto state = request.query.count("state") ? request.query.at("state") : std::string();
-  const auto machine = request.query.count("machine") ? request.query.at("machine") : std::string();
+  const auto state = param(request, "state");
+  const auto machine = param(request, "machine");
   std::erase_if(all, [&](const store::OutboxCommand& c) {
     return (!state.empty() && state != store::stateName(c.state)) || (!machine.empty() && machine != c.machineId);
   });
@@ -511,8 +538,8 @@ ApiResponse ConsoleApi::commandAction(const ApiRequest& request, const Caller& c
 ApiResponse ConsoleApi::leases(const ApiRequest& request) {
   const auto now = clock_();
   auto all = store_.leases();
-  const auto pool = request.query.count("pool") ? request.query.at("pool") : std::string();
-  const auto state = request.query.count("state") ? request.query.at("state") : std::string();
+  const auto pool = param(request, "pool");
+  const auto state = param(request, "state");
   std::erase_if(all, [&](const dhcp::Lease& l) {
     return (!pool.empty() && pool != dhcp::poolKindName(l.pool)) ||
            (!state.empty() && state != views::shownLeaseState(l, now));
@@ -523,15 +550,7 @@ ApiResponse ConsoleApi::leases(const ApiRequest& request) {
 
 ApiResponse ConsoleApi::operatorsList() {
   Array::Ptr items = new Array;
-  for (const auto& op : store_.operators().operators()) {
-    auto o = object();
-    o->set("name", op.name);
-    o->set("role", op.role);
-    o->set("password", !op.passwordHash.empty());
-    o->set("created", iso(op.createdAt));
-    o->set("password_changed", iso(op.passwordChangedAt));
-    items->add(o);
-  }
+  for (const auto& op : store_.operators().operators()) items->add(views::operatorObject(op));
   auto body = object();
   body->set("items", items);
   return json(200, body);
@@ -559,7 +578,7 @@ ApiResponse ConsoleApi::enrollmentTokens(const ApiRequest& request, const Caller
   }
   const auto now = clock_();
   store_.addEnrollTokens(hashes, now, now + ttl);
-  record(caller, request, "ENROLL_TOKENS_MADE", "count", std::to_string(count), "expires=" + iso(now + ttl));
+  record(caller, request, "ENROLL_TOKENS_MADE", "count", std::to_string(count), "expires=" + views::isoTime(now + ttl));
   // The host the agents reach: the listener's, or, when it listens on every
   // address, the name this console was reached at (the same server).
   std::string host = settings_.agentHost;
@@ -569,7 +588,7 @@ ApiResponse ConsoleApi::enrollmentTokens(const ApiRequest& request, const Caller
   for (const auto& t : tokens) list->add(t);
   auto body = object();
   body->set("tokens", list);
-  body->set("expires", iso(now + ttl));
+  body->set("expires", views::isoTime(now + ttl));
   body->set("command", "portcullis-agent enroll --controller " + host + ":" + std::to_string(settings_.agentPort) +
                            " --token TOKEN --ca-sha256 " + settings_.caFingerprint +
                            " --config /etc/portcullis/agent.conf");
@@ -581,19 +600,11 @@ ApiResponse ConsoleApi::audit(const ApiRequest& request) {
   const auto before = queryNumber(request, "before", 0, INT64_MAX);
   if (!limit || !before || *limit == 0)
     return apiError(400, "bad_request", "limit is 1-" + std::to_string(kMaxPageSize) + ", before an entry's id");
-  const auto search = request.query.count("search") ? request.query.at("search") : std::string();
+  const auto search = param(request, "search");
   Array::Ptr items = new Array;
   std::int64_t last = 0;
   for (const auto& e : store_.operators().operatorAudit(search, *before, static_cast<std::size_t>(*limit))) {
-    auto o = object();
-    o->set("id", e.id);
-    o->set("at", iso(e.at));
-    o->set("operator", e.operatorName);
-    o->set("from", e.from);
-    o->set("action", e.action);
-    o->set("target", e.target);
-    o->set("detail", e.detail);
-    items->add(o);
+    items->add(views::auditEntryObject(e));
     last = e.id;
   }
   auto body = object();
