@@ -49,6 +49,11 @@ struct RemoveFileOrder {
   std::string sha256;
 };
 struct SendFileListOrder {};
+// Checks run and reported, nothing changed (a runbook's test).
+struct RunChecksOrder {
+  std::string reason;
+  std::vector<CheckSpec> checks;  // 1 to 32
+};
 struct RenewLeaseOrder {
   std::string state;  // admitted or quarantined, for the log
 };
@@ -67,7 +72,8 @@ struct ReleaseSegmentOrder {
 
 using Order = std::variant<PatchOrder, FilterAddOrder, FilterRemoveOrder, ServiceOrder, IsolateOrder,
                            ReleaseIsolationOrder, RestoreFileOrder, RemoveFileOrder, SendFileListOrder,
-                           RenewLeaseOrder, SetSignaturesOrder, IsolateSegmentOrder, ReleaseSegmentOrder>;
+                           RenewLeaseOrder, SetSignaturesOrder, IsolateSegmentOrder, ReleaseSegmentOrder,
+                           RunChecksOrder>;
 
 struct AgentCommand {
   std::string id;

@@ -72,6 +72,9 @@ std::variant<CheckSpec, CommandRefusal> check(const pb::OperationCheck& c, int i
     case pb::OperationCheck::HTTP: s.type = "http"; break;
     case pb::OperationCheck::SMTP: s.type = "smtp"; break;
     case pb::OperationCheck::REJECTED: s.type = "rejected"; break;
+    case pb::OperationCheck::STOPPED: s.type = "stopped"; break;
+    case pb::OperationCheck::COMMAND: s.type = "command"; break;
+    case pb::OperationCheck::FILE: s.type = "file"; break;
     default: return bad("check " + s.name + " has no type this agent knows");
   }
   s.process = c.process();
@@ -79,10 +82,22 @@ std::variant<CheckSpec, CommandRefusal> check(const pb::OperationCheck& c, int i
   s.expectStatus = c.expect_status() == 0 ? 200 : c.expect_status();
   s.expectText = c.expect_text();
   s.relayDomain = c.relay_domain().empty() ? "example.net" : c.relay_domain();
-  s.timeoutMs = std::clamp(c.timeout_ms() == 0 ? 5000 : c.timeout_ms(), 100, 120000);
+  s.timeoutMs = std::clamp(c.timeout_ms() == 0 ? (s.type == "command" ? 30000 : 5000) : c.timeout_ms(), 100, 120000);
+  s.command = c.command();
+  s.expectExit = c.expect_exit();
+  s.sha256 = c.sha256();
   if (!plainText(s.process, 100) || !plainText(s.target, 2000) || !plainText(s.expectText, 2000) ||
       !plainText(s.relayDomain, 255))
     return bad("check " + s.name + " has a field that is not one line of text");
+  if ((s.type == "process" || s.type == "stopped") && s.process.empty()) return bad("check " + s.name + " names no process");
+  if (s.type == "command" && !plainName(s.command)) return bad("check " + s.name + ": '" + s.command.substr(0, 40) + "' is not a command's name");
+  if (s.type == "command" && (s.expectExit < 0 || s.expectExit > 255))
+    return bad("check " + s.name + " expects exit " + std::to_string(s.expectExit) + ", not 0 to 255");
+  if (s.type == "file") {
+    if (!machinePath(s.target)) return bad("check " + s.name + ": '" + s.target.substr(0, 100) + "' is not an absolute, normalised path");
+    if (s.sha256 != "absent" && !sensors::isSha256Hex(s.sha256))
+      return bad("check " + s.name + ": '" + s.sha256.substr(0, 70) + "' is not a SHA-256 in lower-case hex, nor absent");
+  }
   return s;
 }
 
@@ -189,6 +204,20 @@ std::variant<Order, CommandRefusal> order(const pb::Command& c) {
       return o;
     }
     case pb::Command::kSendFileList: return SendFileListOrder{};
+    case pb::Command::kRunChecks: {
+      const auto& r = c.run_checks();
+      RunChecksOrder o;
+      o.reason = r.reason();
+      if (!plainText(o.reason, 200)) return bad("the checks' reason is not one short line");
+      if (r.checks().empty() || r.checks_size() > 32) return bad("run_checks carries 1 to 32 checks");
+      int index = 0;
+      for (const auto& one : r.checks()) {
+        auto spec = check(one, index++);
+        if (auto* refused = std::get_if<CommandRefusal>(&spec)) return *refused;
+        o.checks.push_back(std::get<CheckSpec>(std::move(spec)));
+      }
+      return o;
+    }
     case pb::Command::kRenewLease: {
       RenewLeaseOrder o{c.renew_lease().state()};
       if (!plainName(o.state) && !o.state.empty()) return bad("the lease's new state is not one word");

@@ -26,7 +26,9 @@ ActionEdges hostEdges(const ActionSettings& s) {
   edges.packages = std::make_unique<DpkgPackageManager>(s.root, s.commandTimeout);
   edges.services = std::make_unique<Systemctl>(s.systemctl);
   edges.files = std::make_unique<MachineFiles>(s.root, s.stateDir, s.keepDir);
-  edges.checks = [procRoot = s.procRoot](const std::vector<CheckSpec>& checks) { return runChecks(checks, procRoot); };
+  edges.checks = [place = CheckPlace{s.procRoot, s.root, s.checkCommands}](const std::vector<CheckSpec>& checks) {
+    return runChecks(checks, place);
+  };
   return edges;
 }
 
@@ -79,6 +81,7 @@ pb::CommandResult CommandExecutor::execute(const AgentCommand& command) {
           [&](const RenewLeaseOrder& o) {
             return renewal_ ? renewal_->renew(o, id) : actionResult(false, "this agent does not renew leases");
           },
+          [&](const RunChecksOrder& o) { return runChecks(o, id); },
           [&](const SetSignaturesOrder& o) {
             if (!setSignatures_) return actionResult(false, "this agent runs no network monitor ([monitor] enabled = no)");
             const auto taken = setSignatures_(o);
@@ -87,6 +90,23 @@ pb::CommandResult CommandExecutor::execute(const AgentCommand& command) {
       },
       command.order);
   result.set_command_id(id);
+  return result;
+}
+
+pb::CommandResult CommandExecutor::runChecks(const RunChecksOrder& order, const std::string& id) {
+  const auto outcomes = edges_.checks(order.checks);
+  auto result = actionResult(true, "");
+  std::size_t passed = 0;
+  for (const auto& o : outcomes) {
+    auto* r = result.mutable_checks()->add_results();
+    r->set_name(o.name);
+    r->set_ok(o.ok);
+    r->set_detail(o.detail);
+    passed += o.ok ? 1 : 0;
+  }
+  result.set_detail("ran " + std::to_string(outcomes.size()) + " checks: " + std::to_string(passed) + " passed");
+  actionsLog()
+      .notice("CHECKS_RUN command=%s reason=%s checks=%z passed=%z", id, order.reason, outcomes.size(), passed);
   return result;
 }
 

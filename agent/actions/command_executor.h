@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ struct ActionSettings {
   // Peers an isolated host always keeps (the controller's address), whatever
   // the command says: the channel that can release it is never cut.
   std::vector<std::string> isolationKeeps;
+  // The commands a check may name ([check_commands]): name -> program and arguments.
+  std::map<std::string, std::vector<std::string>> checkCommands;
 };
 
 // The side effects, one interface each.
@@ -91,6 +94,7 @@ class CommandExecutor {
 
  private:
   ::portcullis::v1::CommandResult sendFileList(const std::string& id);
+  ::portcullis::v1::CommandResult runChecks(const RunChecksOrder& order, const std::string& id);
   std::vector<FilterPort> listeningPorts(const std::string& package) const;
 
   ActionSettings settings_;

@@ -12,6 +12,9 @@
 #include <cstring>
 #include <fstream>
 
+#include "agent/sensors/file_hasher.h"
+#include "common/io/subprocess.h"
+
 namespace portcullis::agent::actions {
 namespace {
 
@@ -160,17 +163,50 @@ std::vector<std::string> regressions(const std::vector<CheckOutcome>& before, co
   return out;
 }
 
-CheckOutcome runCheck(const CheckSpec& spec, const std::filesystem::path& procRoot) {
-  if (spec.type == "process") {
+CheckOutcome runCheck(const CheckSpec& spec, const CheckPlace& place) {
+  if (spec.type == "process" || spec.type == "stopped") {
+    const bool wanted = spec.type == "process";
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(procRoot, ec)) {
+    for (const auto& e : std::filesystem::directory_iterator(place.procRoot, ec)) {
       const auto name = e.path().filename().string();
       if (name.find_first_not_of("0123456789") != std::string::npos) continue;
       std::ifstream comm(e.path() / "comm");
       std::string line;
-      if (std::getline(comm, line) && line == spec.process) return result(spec, true, "process " + spec.process + " runs (pid " + name + ")");
+      if (std::getline(comm, line) && line == spec.process)
+        return result(spec, wanted, "process " + spec.process + " runs (pid " + name + ")");
     }
-    return result(spec, false, "no process named " + spec.process);
+    if (ec) return result(spec, false, "cannot list " + place.procRoot.string() + ": " + ec.message());
+    return result(spec, !wanted, "no process named " + spec.process);
+  }
+  if (spec.type == "file") {
+    // spec.target is absolute and normal (the decoder's word); below root.
+    const auto path = (place.root / spec.target.substr(1)).string();
+    std::error_code ec;
+    const auto status = std::filesystem::symlink_status(path, ec);
+    if (ec || status.type() == std::filesystem::file_type::not_found) {
+      if (ec && ec != std::errc::no_such_file_or_directory) return result(spec, false, spec.target + ": " + ec.message());
+      return result(spec, spec.sha256 == "absent", spec.target + " is absent");
+    }
+    const auto hashed = sensors::sha256OfFile(path);
+    if (!hashed) return result(spec, false, spec.target + ": " + hashed.error());
+    if (spec.sha256 == "absent") return result(spec, false, spec.target + " exists (sha256 " + hashed->sha256 + ")");
+    return hashed->sha256 == spec.sha256 ? result(spec, true, spec.target + " has sha256 " + hashed->sha256)
+                                         : result(spec, false, spec.target + " has sha256 " + hashed->sha256 +
+                                                                   ", not " + spec.sha256);
+  }
+  if (spec.type == "command") {
+    const auto it = place.commands.find(spec.command);
+    if (it == place.commands.end())
+      return result(spec, false, "'" + spec.command + "' is not in this agent's [check_commands]");
+    const auto ran = io::runProcess(it->second, "", std::chrono::milliseconds(spec.timeoutMs), {}, 4096);
+    std::string tail = ran.output.substr(ran.output.size() > 200 ? ran.output.size() - 200 : 0);
+    // One line of plain ASCII: the detail is a protobuf string (UTF-8 only) and a log field.
+    for (auto& c : tail)
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = ' ';
+    const auto said = spec.command + ": " + ran.describe() + (tail.empty() ? "" : " (" + tail + ")");
+    if (ran.timedOut || ran.exitCode < 0) return result(spec, false, said);
+    return result(spec, ran.exitCode == spec.expectExit,
+                  ran.exitCode == spec.expectExit ? said : said + ", expected exit " + std::to_string(spec.expectExit));
   }
   if (spec.type == "http") {
     HttpUrl url;
@@ -221,9 +257,9 @@ CheckOutcome runCheck(const CheckSpec& spec, const std::filesystem::path& procRo
   return result(spec, false, "unknown check type '" + spec.type + "'");
 }
 
-std::vector<CheckOutcome> runChecks(const std::vector<CheckSpec>& specs, const std::filesystem::path& procRoot) {
+std::vector<CheckOutcome> runChecks(const std::vector<CheckSpec>& specs, const CheckPlace& place) {
   std::vector<CheckOutcome> out;
-  for (const auto& s : specs) out.push_back(runCheck(s, procRoot));
+  for (const auto& s : specs) out.push_back(runCheck(s, place));
   return out;
 }
 

@@ -72,6 +72,7 @@ actions::ActionSettings actionSettings(const AgentConfig& c) {
   s.commandTimeout = std::chrono::seconds(c.commandTimeoutSeconds);
   s.stateDir = c.stateDir / "state";
   s.root = c.root;
+  s.checkCommands = c.checkCommands;
   // An isolated host keeps its controller: every IPv4 address its name has now.
   addrinfo hints{};
   hints.ai_family = AF_INET;

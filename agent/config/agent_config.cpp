@@ -1,5 +1,9 @@
 #include "agent/config/agent_config.h"
 
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
 #include "common/config/ini_document.h"
 #include "common/io/files.h"
 
@@ -92,6 +96,19 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file, Enrollmen
                                {"measures.reinstall_command", c.reinstallCommand}}) {
     if (t.find("{packages}") == std::string::npos && t.find("{name}") == std::string::npos)
       r.addError(key, "the template names no package: use {packages}, or {name} and {version}");
+  }
+
+  for (const auto& [name, line] : r.section("check_commands")) {
+    std::vector<std::string> argv;
+    std::istringstream words(line);
+    for (std::string w; words >> w;) argv.push_back(w);
+    const bool nameOk = !name.empty() && name.size() <= 100 && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+      return std::isalnum(ch) || ch == '.' || ch == '_' || ch == ':' || ch == '+' || ch == '-';
+    });
+    if (!nameOk) r.addError("check_commands." + name, "'" + name + "' is not a name a check can use (letters, digits, . _ : + -)");
+    else if (argv.empty() || argv.front().front() != '/')
+      r.addError("check_commands." + name, "give the program by its absolute path, then its arguments (no shell)");
+    else c.checkCommands[name] = std::move(argv);
   }
 
   c.announce = r.boolean("announce.enabled", c.announce);
@@ -248,6 +265,11 @@ std::string agentConfigText(const AgentConfigTemplate& t) {
          "nft = nft\n"
          "systemctl = systemctl\n"
          "command_timeout = 30m\n"
+         "\n[check_commands]\n"
+         "# The programs a runbook's test may have this agent run, by name: NAME =\n"
+         "# /absolute/program and its arguments (no shell). Only its exit status and\n"
+         "# the end of its output go back. None by default. For example:\n"
+         "# nginx-config = /usr/sbin/nginx -t\n"
          "\n[announce]\n"
          "# On a link that is up with no IPv4 address, broadcast a signed announce so\n"
          "# the DHCP gate can admit this machine before it has an address.\n"

@@ -3,7 +3,9 @@
 // paths are taken from the file's own directory.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "common/util/result.h"
 
@@ -51,6 +53,9 @@ struct AgentConfig {
   std::string reinstallCommand = "apt-get install -y --reinstall {packages}";
   std::string nftCommand = "nft";
   std::string systemctlCommand = "systemctl";
+  // [check_commands] NAME = /absolute/program [arguments]: the only programs a
+  // runbook's check may have this agent run, by name (no shell).
+  std::map<std::string, std::vector<std::string>> checkCommands;
   std::int64_t commandTimeoutSeconds = 1800;
 
   // [announce] broadcasts on links with no address yet (the DHCP gate)

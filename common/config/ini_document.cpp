@@ -88,6 +88,17 @@ std::optional<IniValue> ConfigReader::take(const std::string& key) {
   return doc_.find(key);
 }
 
+std::map<std::string, std::string> ConfigReader::section(const std::string& name) {
+  std::map<std::string, std::string> out;
+  const auto prefix = name + ".";
+  for (const auto& [key, value] : doc_.values()) {
+    if (key.compare(0, prefix.size(), prefix) != 0) continue;
+    asked_[key] = true;
+    out[key.substr(prefix.size())] = value.value;
+  }
+  return out;
+}
+
 void ConfigReader::addError(const std::string& key, const std::string& message) {
   errors_.push_back(doc_.where(key) + ": " + key + ": " + message);
 }

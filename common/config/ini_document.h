@@ -59,6 +59,11 @@ class ConfigReader {
   // "4MiB", "512KiB", "1024" bytes.
   std::int64_t bytes(const std::string& key, std::int64_t fallback);
 
+  // Every key of a section whose keys are names the operator chooses
+  // (section "check_commands": "nginx-test" -> "/usr/sbin/nginx -t"), by
+  // name without the section; all of them count as asked.
+  std::map<std::string, std::string> section(const std::string& name);
+
   void addError(const std::string& key, const std::string& message);
   // Every error plus one per unknown key; empty when the file is good.
   std::vector<std::string> finish() const;

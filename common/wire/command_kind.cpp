@@ -23,6 +23,7 @@ constexpr std::pair<ActionCase, std::string_view> kKinds[] = {
     {pb::Command::kSetSignatures, "set_signatures"},
     {pb::Command::kIsolateSegment, "isolate_segment"},
     {pb::Command::kReleaseSegment, "release_segment"},
+    {pb::Command::kRunChecks, "run_checks"},
 };
 
 }  // namespace

@@ -164,7 +164,11 @@ int runbookCommand(const Words& words) {
     if (!parts) return runtimeError(parts.error());
     auto& service = *parts->service;
     const auto who = cliActor();
-    if (verb == "show") return printView(service.view(*id), args->flag("json"));
+    if (verb == "show") {
+      // A test whose agents have answered (or whose time is up) goes on first.
+      if (auto moved = service.collectAgentTests(*id); !moved) return runtimeError(moved.error());
+      return printView(service.view(*id), args->flag("json"));
+    }
     if (verb == "verify") {
       const auto checked = service.verify(*id);
       if (!checked) return runtimeError(checked.error());

@@ -15,6 +15,7 @@ Result<RunbookParts> runbookPartsOf(const ControllerConfig& config, store::Store
   if (!hours) return fail(hours.error());
   runbooks::RunbookSettings settings;
   settings.businessHours = *hours;
+  settings.agentTestTimeout = std::chrono::seconds(config.agentTestSeconds);
   // Operators' signatures are checked against the CA; a reader who may not
   // read its certificate cannot check or sign, and is told so.
   if (auto ca = io::readFile(config.caCert)) settings.caCertificatePem = *ca;

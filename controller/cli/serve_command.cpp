@@ -21,6 +21,7 @@
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/runbook_support.h"
+#include "controller/runbooks_edge/agent_test_watch.h"
 #include "controller/cli/traffic_support.h"
 #include "controller/incidents_edge/alert_receiver.h"
 #include "controller/incidents_edge/finding_alerts.h"
@@ -385,7 +386,9 @@ int serveCommand(const Words& words) {
     service.onHardwareChange([&enforcer](const std::string& agentId, const v1::HardwareChange& change) {
       enforcer.hardwareChanged(agentId, change);
     });
-    service.onCommandFinished([&enforcer](const store::OutboxCommand& c, const v1::CommandResult& result) {
+    std::function<void()> agentTestAnswered = [] {};
+    service.onCommandFinished([&enforcer, &agentTestAnswered](const store::OutboxCommand& c, const v1::CommandResult& result) {
+      if (c.kind == "run_checks") agentTestAnswered();
       enforcer.commandFinished(c, result);
     });
     monitor::SignatureBook signatures(store->network());
@@ -420,6 +423,10 @@ int serveCommand(const Words& words) {
     auto runbookRead = runbookPartsOf(*config, *store);
     if (!runbookRead) return runtimeError(runbookRead.error());
     auto& runbookParts = runbookRead.value();
+    // Tests whose checks agents run: sent at once, taken when answered.
+    runbookParts.service->onCommandsQueued([&service](const std::string& machineId) { service.deliverQueuedTo(machineId); });
+    runbooks::AgentTestWatch agentTests(*runbookParts.service);
+    agentTestAnswered = [&agentTests] { agentTests.wake(); };
     if (notify.configured()) notifier.start();
     server::ListenerOptions listenerOptions;
     listenerOptions.host = config->listenHost;
@@ -461,6 +468,7 @@ int serveCommand(const Words& words) {
     ArchiveSchedule archiveFeed(*config, *store);
     archiveFeed.start();
     alerts.start();
+    agentTests.start();
     // The operators' console. Not reaching its port stops nothing else: the
     // agents and the gate matter more than the page that shows them.
     std::unique_ptr<web_edge::ConsoleApi> consoleApi;
@@ -549,6 +557,7 @@ int serveCommand(const Words& words) {
     }
     archiveFeed.stop();
     alerts.stop();
+    agentTests.stop();  // a wake after this is a flag nobody reads
     if (console) console->stop();
     if (keaQueries) keaQueries->stop();
     notifier.stop();

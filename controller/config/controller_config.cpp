@@ -175,6 +175,9 @@ Result<ControllerConfig> loadControllerConfig(const std::filesystem::path& file)
   c.businessHours = r.text("runbooks.business_hours", c.businessHours);
   if (!runbooks::parseBusinessHours(c.businessHours))
     r.addError("runbooks.business_hours", "'" + c.businessHours + "' is not business hours (Mon-Fri 08:00-18:00)");
+  c.agentTestSeconds = r.seconds("runbooks.agent_test_timeout", c.agentTestSeconds);
+  if (c.agentTestSeconds < 5 || c.agentTestSeconds > 86400)
+    r.addError("runbooks.agent_test_timeout", "must be between 5s and 1d");
 
   c.logLevel = r.text("log.level", c.logLevel);
   static const char* levels[] = {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
@@ -347,6 +350,9 @@ std::string defaultControllerConfigText(const std::string& listen, const std::st
          "library =\n"
          "# When an incident's runbook may start outside business hours (local time).\n"
          "business_hours = Mon-Fri 08:00-18:00\n"
+         "# How long a test waits for the agents that run its checks (a process, a\n"
+         "# file's hash, a command, a port from that machine); unanswered ones fail.\n"
+         "agent_test_timeout = 2m\n"
          "\n[log]\n"
          "# error, warning, notice, information or debug\n"
          "level = information\n"

@@ -127,6 +127,7 @@ struct ControllerConfig {
   // [runbooks]
   std::filesystem::path runbookLibrary;  // a site's library over the product's; empty: the product's only
   std::string businessHours = "Mon-Fri 08:00-18:00";  // local time, for start = off-hours
+  std::int64_t agentTestSeconds = 120;  // how long a test waits for the agents running its checks
 
   // [log]
   std::string logLevel = "information";

@@ -1,6 +1,7 @@
 #include "controller/runbooks/runbook_library.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -52,6 +53,26 @@ std::optional<std::uint16_t> portOf(std::string_view word) {
 
 bool isFact(std::string_view word) { return word.size() > 2 && word.front() == '{' && word.back() == '}'; }
 
+// What an agent takes as a command's or a process's name.
+bool commandName(std::string_view s) {
+  return !s.empty() && s.size() <= 100 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == '+' || c == '-';
+  });
+}
+
+// Absolute and already normal, as an agent takes a path: no "." or ".."
+// parts, no "//", no trailing slash.
+bool machinePath(std::string_view p) {
+  if (p.size() < 2 || p.front() != '/' || p.back() == '/') return false;
+  for (std::size_t start = 1; start <= p.size();) {
+    const auto end = std::min(p.find('/', start), p.size());
+    const auto part = p.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 // A header "[KEY] TITLE": the key and title, or nullopt.
 std::optional<std::pair<std::string, std::string>> headerOf(std::string_view line) {
   if (line.empty() || line.front() != '[') return std::nullopt;
@@ -63,6 +84,8 @@ std::optional<std::pair<std::string, std::string>> headerOf(std::string_view lin
 Result<TestCheck> checkOf(const std::vector<std::string_view>& w) {
   TestCheck c;
   c.line = joinWords(w, 0);
+  // A machine as written: a fact, a machine's id or an address.
+  const auto machineWord = [](std::string_view m) { return isFact(m) || commandName(m) || packet::IpAddress::parse(m); };
   const auto port = [&](std::size_t i) -> Result<std::uint16_t> {
     if (i >= w.size()) return fail("a port is missing");
     if (isFact(w[i])) return std::uint16_t{0};  // filled later: {port}
@@ -71,8 +94,13 @@ Result<TestCheck> checkOf(const std::vector<std::string_view>& w) {
     return *p;
   };
   if (w[0] == "port") {
-    if (w.size() != 4 || (w[3] != "open" && w[3] != "closed")) return fail("written port ADDRESS PORT open|closed");
+    if ((w.size() != 4 && (w.size() != 6 || w[4] != "from")) || (w[3] != "open" && w[3] != "closed"))
+      return fail("written port ADDRESS PORT open|closed [from MACHINE]");
     c.kind = TestCheck::Kind::Port;
+    if (w.size() == 6) {
+      if (!machineWord(w[5])) return fail("'" + std::string(w[5]) + "' is not a machine (its id, an address, or a fact)");
+      c.machine = std::string(w[5]);
+    }
     c.target = std::string(w[1]);
     auto p = port(2);
     if (!p) return fail(p.error());
@@ -123,7 +151,45 @@ Result<TestCheck> checkOf(const std::vector<std::string_view>& w) {
     c.state = std::string(w[2]);
     return c;
   }
-  return fail("'" + std::string(w[0]) + "' is not a check (port, http, smtp, state)");
+  if (w[0] == "process") {
+    if (w.size() != 4 || (w[3] != "running" && w[3] != "stopped")) return fail("written process MACHINE NAME running|stopped");
+    if (!machineWord(w[1])) return fail("'" + std::string(w[1]) + "' is not a machine (its id, an address, or a fact)");
+    if (!isFact(w[2]) && !commandName(w[2])) return fail("'" + std::string(w[2]) + "' is not a process name");
+    c.kind = TestCheck::Kind::Process;
+    c.machine = std::string(w[1]);
+    c.name = std::string(w[2]);
+    c.expectOpen = w[3] == "running";
+    return c;
+  }
+  if (w[0] == "file") {
+    if (w.size() != 5 || w[3] != "sha256") return fail("written file MACHINE PATH sha256 HEX|absent");
+    if (!machineWord(w[1])) return fail("'" + std::string(w[1]) + "' is not a machine (its id, an address, or a fact)");
+    if (!machinePath(w[2])) return fail("'" + std::string(w[2]) + "' is not an absolute, normalised path");
+    const bool hex = w[4].size() == 64 && std::all_of(w[4].begin(), w[4].end(), [](char ch) {
+                       return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+                     });
+    if (!hex && w[4] != "absent") return fail("'" + std::string(w[4]) + "' is not a SHA-256 in lower-case hex, nor absent");
+    c.kind = TestCheck::Kind::File;
+    c.machine = std::string(w[1]);
+    c.path = std::string(w[2]);
+    c.sha256 = std::string(w[4]);
+    return c;
+  }
+  if (w[0] == "command") {
+    if (w.size() != 5 || w[3] != "exit") return fail("written command MACHINE NAME exit CODE");
+    if (!machineWord(w[1])) return fail("'" + std::string(w[1]) + "' is not a machine (its id, an address, or a fact)");
+    if (!commandName(w[2])) return fail("'" + std::string(w[2]) + "' is not a command's name (letters, digits, . _ : + -)");
+    int code = -1;
+    const auto [end, error] = std::from_chars(w[4].data(), w[4].data() + w[4].size(), code);
+    if (error != std::errc() || end != w[4].data() + w[4].size() || code < 0 || code > 255)
+      return fail("'" + std::string(w[4]) + "' is not an exit status (0 to 255)");
+    c.kind = TestCheck::Kind::Command;
+    c.machine = std::string(w[1]);
+    c.name = std::string(w[2]);
+    c.exitCode = code;
+    return c;
+  }
+  return fail("'" + std::string(w[0]) + "' is not a check (port, http, smtp, state, process, file, command)");
 }
 
 void readEntries(const LibraryText& layer, RunbookLibrary& lib, std::vector<std::string>& problems) {
@@ -222,17 +288,32 @@ Result<TestCheck> filledCheck(const TestCheck& check, const Facts& given) {
     for (const char* key : {"address", "standby_address"})
       if (auto it = facts.find(key); it != facts.end() && it->second.find(':') != std::string::npos && it->second.front() != '[')
         it->second = "[" + it->second + "]";
+  const auto unknown = [](const std::string& filled) {
+    const auto at = filled.find("(unknown ");
+    return fail("the incident's " + filled.substr(at + 9, filled.find(')', at) - at - 9) + " is not known: nothing is probed");
+  };
   c.target = fillFacts(check.target, facts);
-  if (c.target.find("(unknown ") != std::string::npos)
-    return fail("the incident's " + c.target.substr(c.target.find("(unknown ") + 9, c.target.find(')') - c.target.find("(unknown ") - 9) +
-                " is not known: nothing is probed");
+  if (c.target.find("(unknown ") != std::string::npos) return unknown(c.target);
+  if (check.byAgent()) {
+    c.machine = fillFacts(check.machine, facts);
+    if (c.machine.find("(unknown ") != std::string::npos) return unknown(c.machine);
+    if (!commandName(c.machine) && !packet::IpAddress::parse(c.machine))
+      return fail("'" + c.machine + "' is not a machine's id or address: nothing is run");
+  }
+  if (check.kind == TestCheck::Kind::Process) {
+    c.name = fillFacts(check.name, facts);
+    if (c.name.find("(unknown ") != std::string::npos) return unknown(c.name);
+    if (!commandName(c.name)) return fail("'" + c.name + "' is not a process name: nothing is run");
+  }
   if (check.kind == TestCheck::Kind::Port && !check.text.empty()) {  // a port named by a fact
     const auto p = portOf(fillFacts(check.text, facts));
     if (!p) return fail("the incident's " + check.text + " is not a port: nothing is probed");
     c.port = *p;
     c.text.clear();
   }
-  if (c.kind == TestCheck::Kind::Port || c.kind == TestCheck::Kind::SmtpGreeting || c.kind == TestCheck::Kind::SmtpRelay) {
+  if (c.kind == TestCheck::Kind::Process || c.kind == TestCheck::Kind::File || c.kind == TestCheck::Kind::Command) {
+    // Names and paths were checked as written.
+  } else if (c.kind == TestCheck::Kind::Port || c.kind == TestCheck::Kind::SmtpGreeting || c.kind == TestCheck::Kind::SmtpRelay) {
     if (!packet::IpAddress::parse(c.target)) return fail("'" + c.target + "' is not an IP address: nothing is probed");
   } else if (c.kind == TestCheck::Kind::Http) {
     // http://ADDRESS[:PORT]/PATH with ADDRESS an IP literal ([v6] in brackets).
@@ -250,6 +331,26 @@ Result<TestCheck> filledCheck(const TestCheck& check, const Facts& given) {
   }
   c.text = fillFacts(c.text, facts);
   return c;
+}
+
+LibraryText libraryPartFor(const RunbookLibrary& library, const Scenario& scenario) {
+  LibraryText out;
+  std::set<std::string> done;
+  for (const auto& step : scenario.steps) {
+    if (!done.insert(std::to_string(static_cast<int>(step.kind)) + " " + step.argument).second) continue;
+    if (step.kind == StepKind::Include) {
+      if (const auto it = library.entries.find(step.argument); it != library.entries.end())
+        out.manual += "[" + it->first + "] " + it->second.title + "\n" + it->second.text + "\n";
+    } else if (step.kind == StepKind::Execute) {
+      if (const auto it = library.tests.find(step.argument); it != library.tests.end()) {
+        out.tests += "[" + it->first + "] " + it->second.title + "\n";
+        for (const auto& c : it->second.checks) out.tests += c.line + "\n";
+      }
+    } else if (step.kind == StepKind::Import) {
+      if (const auto it = library.files.find(step.argument); it != library.files.end()) out.files[it->first] = it->second;
+    }
+  }
+  return out;
 }
 
 std::string RunbookLibrary::scenarioFor(const std::string& problem, const std::string& service) const {

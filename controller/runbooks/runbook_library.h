@@ -10,10 +10,16 @@
 // manual.txt    [KEY] TITLE, then the entry's text up to the next [KEY]
 // tests.txt     [KEY] TITLE, then one check a line (all must pass):
 //                 port ADDRESS PORT open|closed       (from the controller)
+//                 port ADDRESS PORT open|closed from MACHINE  (tried by that machine's agent)
 //                 http URL status CODE [contains|lacks TEXT]
 //                 smtp ADDRESS PORT greeting TEXT
 //                 smtp ADDRESS PORT relay refused|accepted
 //                 state MACHINE admitted|quarantined  (the machine's admission)
+//                 process MACHINE NAME running|stopped  (by its agent)
+//                 file MACHINE PATH sha256 HEX|absent   (by its agent)
+//                 command MACHINE NAME exit CODE        (its agent runs what its
+//                                                        [check_commands] names NAME)
+//               MACHINE is a machine's id or an IP address ({machine}, {address}).
 // catalogue.txt PROBLEM SERVICE SCENARIO   (SERVICE * for any)
 // NAME.scenario the step language (controller/runbooks/scenario.h)
 //
@@ -41,7 +47,7 @@ struct ManualEntry {
 };
 
 struct TestCheck {
-  enum class Kind { Port, Http, SmtpGreeting, SmtpRelay, State } kind = Kind::Port;
+  enum class Kind { Port, Http, SmtpGreeting, SmtpRelay, State, Process, File, Command } kind = Kind::Port;
   std::string target;    // ADDRESS, URL or MACHINE, facts unfilled
   std::uint16_t port = 0;
   bool expectOpen = true;      // port: open; smtp relay: accepted; state: the wanted state below
@@ -49,7 +55,15 @@ struct TestCheck {
   std::string text;            // http contains/lacks, smtp greeting
   bool textWanted = true;      // http: contains (true) or lacks
   std::string state;           // state: admitted, quarantined
+  // Where an agent runs it (process, file, command, port ... from): a
+  // machine's id or address; "" for the controller.
+  std::string machine;
+  std::string name;            // process: its name; command: the agent's name for it
+  std::string path;            // file: absolute
+  std::string sha256;          // file: lower-case hex, or "absent"
+  int exitCode = 0;            // command
   std::string line;            // as written
+  bool byAgent() const { return !machine.empty(); }
 };
 
 struct TestPattern {
@@ -92,6 +106,11 @@ Result<RunbookLibrary> buildLibrary(const std::vector<LibraryText>& layers);
 
 // The product's own library, compiled in from controller/runbooks/library/.
 LibraryText builtinLibrary();
+
+// The entries, test patterns and files a scenario uses, in the library's
+// own file forms: kept with a runbook as it is made, so that a library
+// changed later changes no runbook made before. buildLibrary reads it back.
+LibraryText libraryPartFor(const RunbookLibrary& library, const Scenario& scenario);
 
 // Text with its {facts} filled; a fact not known reads "(unknown NAME)".
 std::string fillFacts(std::string_view text, const Facts& facts);

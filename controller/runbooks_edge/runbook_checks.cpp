@@ -121,6 +121,9 @@ CheckOutcome NetworkChecks::run(const TestCheck& check) {
       case TestCheck::Kind::SmtpGreeting:
       case TestCheck::Kind::SmtpRelay: return smtp(check);
       case TestCheck::Kind::State: return state(check);
+      case TestCheck::Kind::Process:
+      case TestCheck::Kind::File:
+      case TestCheck::Kind::Command: return {false, check.line + ": a check only the machine's agent runs"};
     }
   } catch (const std::exception& e) {
     return {false, check.line + ": " + e.what()};

@@ -1,7 +1,11 @@
 #include "controller/runbooks_edge/runbook_service.h"
 
 #include "common/pki/detached_signature.h"
+#include "common/packet/ip_address.h"
 #include "common/pki/pki.h"
+#include "controller/monitor/address_owners.h"
+#include "controller/monitor_edge/traffic_intake.h"
+#include "controller/runbooks_edge/agent_checks.h"
 #include "controller/runbooks/record_chain.h"
 #include "controller/runbooks/runbook_generation.h"
 #include "controller/runbooks/service_graph.h"
@@ -74,6 +78,7 @@ Result<store::IncidentAnswers> RunbookService::answersFor(std::int64_t incidentI
 }
 
 Result<store::RunbookRecord> RunbookService::answer(std::int64_t incidentId, const Answers& answers, const Actor& who) {
+  std::lock_guard lock(moving_);
   if (auto ok = checkAnswers(answers); !ok) return fail(ok.error());
   const auto incident = store_.incidents().incident(incidentId);
   if (!incident) return fail("no incident #" + std::to_string(incidentId));
@@ -105,6 +110,9 @@ Result<store::RunbookRecord> RunbookService::answer(std::int64_t incidentId, con
   r.createdAt = nowSeconds;
   r.createdBy = who.operatorName;
   r.startAt = made->startAt;
+  if (const auto scenario = parseScenario(made->text)) r.library = libraryPartFor(library_, *scenario);
+  // The version this one supersedes waits for nothing any more.
+  for (const auto& old : store_.runbooks().runbooks(incidentId, 1)) withdraw(old.awaited.commands);
   store_.runbooks().addRunbook(r, event(who, "generated", 0, "scenario " + made->scenarioName + ", policy " + answers.policy));
   return r;
 }
@@ -116,18 +124,19 @@ Result<RunbookView> RunbookService::view(std::int64_t runbookId) {
   v.events = store_.runbooks().runbookEvents(runbookId);
   const auto scenario = parseScenario(record->text);
   if (!scenario) return fail("runbook #" + std::to_string(runbookId) + " does not read: " + scenario.error());
+  const auto library = libraryFor(*record);
   if (record->state != "scheduled" && record->run.line > 0) {
     if (const auto* step = scenario->at(record->run.line)) v.waiting = *step;
     // The work shown for it: the include and import steps from where showing began.
     for (const auto& s : scenario->steps) {
       if (s.line < record->run.shownFrom || s.line > record->run.line) continue;
       if (s.kind == StepKind::Include) {
-        const auto it = library_.entries.find(s.argument);
-        if (it == library_.entries.end()) v.shown.push_back({s.argument, "(not in the library)", "", false});
+        const auto it = library.entries.find(s.argument);
+        if (it == library.entries.end()) v.shown.push_back({s.argument, "(not in the library)", "", false});
         else v.shown.push_back({s.argument, fillFacts(it->second.title, record->facts), fillFacts(it->second.text, record->facts), false});
       } else if (s.kind == StepKind::Import) {
-        const auto it = library_.files.find(s.argument);
-        v.shown.push_back({s.argument, s.argument, it == library_.files.end() ? "(not in the library)" : it->second, true});
+        const auto it = library.files.find(s.argument);
+        v.shown.push_back({s.argument, s.argument, it == library.files.end() ? "(not in the library)" : it->second, true});
       }
     }
   }
@@ -135,18 +144,166 @@ Result<RunbookView> RunbookService::view(std::int64_t runbookId) {
   return v;
 }
 
-CheckOutcome RunbookService::runTest(const Step& step, const store::RunbookRecord& record) {
-  const auto it = library_.tests.find(step.argument);
-  if (it == library_.tests.end()) return {false, "test pattern [" + step.argument + "] is not in the library"};
+RunbookLibrary RunbookService::libraryFor(const store::RunbookRecord& record) const {
+  const auto& kept = record.library;
+  if (kept.manual.empty() && kept.tests.empty() && kept.files.empty()) return library_;
+  auto layer = kept;
+  layer.origin = "runbook #" + std::to_string(record.id);
+  auto built = buildLibrary({layer});
+  // It read when it was made; a store changed by hand is the only way here.
+  return built ? std::move(*built) : library_;
+}
+
+Result<std::string> RunbookService::machineOf(const std::string& idOrAddress) {
+  if (const auto address = packet::IpAddress::parse(idOrAddress)) {
+    const auto owner = monitor::AddressOwners(monitor::addressFactsOf(store_, store_)).ownerAt(*address, nowUs_());
+    if (owner.empty()) return fail("no machine is known to hold " + idOrAddress + " now: nothing is run");
+    return owner;
+  }
+  if (!store_.machine(idOrAddress)) return fail("no machine '" + idOrAddress + "' is enrolled: nothing is run");
+  return idOrAddress;
+}
+
+RunbookService::TestStart RunbookService::startTest(const Step& step, const store::RunbookRecord& record,
+                                                    const RunbookLibrary& library) {
+  const auto it = library.tests.find(step.argument);
+  if (it == library.tests.end()) return {CheckOutcome{false, "test pattern [" + step.argument + "] is not in the library"}, {}, ""};
+  // The agents' checks, a command a machine.
+  std::map<std::string, v1::Command> byMachine;
+  for (std::size_t i = 0; i < it->second.checks.size(); ++i) {
+    const auto& check = it->second.checks[i];
+    if (!check.byAgent()) continue;
+    const auto filled = filledCheck(check, record.facts);
+    if (!filled) continue;  // fails when the test is read
+    const auto machine = machineOf(filled->machine);
+    if (!machine) continue;
+    auto& command = byMachine[*machine];
+    command.mutable_run_checks()->set_reason("runbook " + std::to_string(record.id) + ", line " + std::to_string(step.line));
+    *command.mutable_run_checks()->add_checks() = agentCheckOf(*filled, i);
+  }
+  if (byMachine.empty()) return {finishTest(step, record, library, {}), {}, ""};
+  TestStart started;
+  const auto now = nowUs_();
+  started.awaited.deadlineUs = now + std::chrono::duration_cast<std::chrono::microseconds>(settings_.agentTestTimeout).count();
+  for (const auto& [machine, command] : byMachine) {
+    const auto id = store_.enqueueCommand(machine, command, now / 1'000'000);
+    started.awaited.commands.push_back(id);
+    started.sent += (started.sent.empty() ? "" : "; ") + std::to_string(command.run_checks().checks_size()) + " checks to " +
+                    machine + " (command " + id + ")";
+  }
+  started.sent += ", answers awaited for " + std::to_string(settings_.agentTestTimeout.count()) + "s";
+  return started;
+}
+
+CheckOutcome RunbookService::finishTest(const Step& step, const store::RunbookRecord& record, const RunbookLibrary& library,
+                                        const std::vector<std::string>& commands) {
+  const auto it = library.tests.find(step.argument);
+  if (it == library.tests.end()) return {false, "test pattern [" + step.argument + "] is not in the library"};
+  std::vector<store::OutboxCommand> answers;
+  for (const auto& id : commands)
+    if (auto c = store_.command(id)) answers.push_back(std::move(*c));
   CheckOutcome all{true, ""};
-  for (const auto& check : it->second.checks) {
+  for (std::size_t i = 0; i < it->second.checks.size(); ++i) {
+    const auto& check = it->second.checks[i];
     CheckOutcome one;
-    if (auto filled = filledCheck(check, record.facts); !filled) one = {false, filled.error()};
-    else one = checks_.run(*filled);
+    if (auto filled = filledCheck(check, record.facts); !filled) {
+      one = {false, filled.error()};
+    } else if (!check.byAgent()) {
+      one = checks_.run(*filled);
+    } else if (auto machine = machineOf(filled->machine); !machine) {
+      one = {false, machine.error()};
+    } else {
+      one = {false, *machine + " did not answer within " + std::to_string(settings_.agentTestTimeout.count()) + "s: " + check.line};
+      for (const auto& c : answers) {
+        if (c.machineId != *machine) continue;
+        if (auto r = agentResultOf(c.result, i)) one = {r->ok(), "on " + *machine + ": " + r->detail()};
+        else if (c.finished()) one = {false, *machine + " answered without this check: " + c.result.detail()};
+      }
+    }
     all.passed = all.passed && one.passed;
     all.detail += (all.detail.empty() ? "" : "; ") + std::string(one.passed ? "passed: " : "failed: ") + one.detail;
   }
   return all;
+}
+
+Status RunbookService::runTests(RunbookRun& run, const store::RunbookRecord& record, const RunbookLibrary& library,
+                                const Actor& who, std::vector<store::RunbookEvent>& events,
+                                store::RunbookRecord::AwaitedTest& awaited) {
+  for (int tests = 0; run.state().awaiting == Awaiting::TestResult && tests < kMostTestsAnAction; ++tests) {
+    const auto& step = *run.current();
+    auto started = startTest(step, record, library);
+    if (!started.outcome) {
+      events.push_back(event(who, "test sent", step.line, started.sent));
+      awaited = std::move(started.awaited);
+      return done();
+    }
+    auto e = event(who, "test", step.line, started.outcome->detail);
+    e.passed = started.outcome->passed;
+    events.push_back(std::move(e));
+    if (auto fed = run.testResult(started.outcome->passed); !fed) return fail(fed.error());
+  }
+  return done();
+}
+
+void RunbookService::withdraw(const std::vector<std::string>& commands) {
+  for (const auto& id : commands) (void)store_.cancelCommand(id, nowUs_() / 1'000'000);
+}
+
+Result<bool> RunbookService::collectAgentTests(std::int64_t runbookId) {
+  std::lock_guard lock(moving_);
+  return collectLocked(runbookId);
+}
+
+std::size_t RunbookService::collectAgentTests() {
+  std::lock_guard lock(moving_);
+  std::size_t moved = 0;
+  for (const auto id : store_.runbooks().runbooksAwaitingAgents())
+    if (auto m = collectLocked(id); m && *m) ++moved;
+  return moved;
+}
+
+Result<bool> RunbookService::collectLocked(std::int64_t runbookId) {
+  auto record = store_.runbooks().runbook(runbookId);
+  if (!record) return fail("no runbook #" + std::to_string(runbookId));
+  if (record->state != "running" || record->awaited.commands.empty()) return false;
+  bool answered = true;
+  for (const auto& id : record->awaited.commands) {
+    const auto c = store_.command(id);
+    answered = answered && (!c || c->finished());
+  }
+  if (!answered && nowUs_() < record->awaited.deadlineUs) return false;
+  const auto scenario = parseScenario(record->text);
+  if (!scenario) return fail("runbook #" + std::to_string(runbookId) + " does not read: " + scenario.error());
+  const auto library = libraryFor(*record);
+  RunbookRun run(*scenario, record->run);
+  if (run.state().awaiting != Awaiting::TestResult || !run.current()) return false;
+  // The result is the sender's: the operator whose answer sent the test.
+  Actor who{"controller", "local"};
+  const auto events = store_.runbooks().runbookEvents(runbookId);
+  for (auto e = events.rbegin(); e != events.rend(); ++e)
+    if (e->kind == "test sent") {
+      who = {e->operatorName, e->address};
+      break;
+    }
+  const auto& step = *run.current();
+  const auto outcome = finishTest(step, *record, library, record->awaited.commands);
+  withdraw(record->awaited.commands);  // those never delivered are not sent late
+  std::vector<store::RunbookEvent> out;
+  auto e = event(who, "test", step.line, outcome.detail);
+  e.passed = outcome.passed;
+  out.push_back(std::move(e));
+  if (auto fed = run.testResult(outcome.passed); !fed) return fail(fed.error());
+  store::RunbookRecord::AwaitedTest awaited;
+  if (auto ok = runTests(run, *record, library, who, out, awaited); !ok) return fail(ok.error());
+  if (run.state().finished) out.push_back(event(who, "finished", run.state().line));
+  if (!store_.runbooks().advanceRunbook(runbookId, record->events, run.state().finished ? "finished" : "running", run.state(),
+                                        awaited, out)) {
+    withdraw(awaited.commands);
+    return false;  // moved meanwhile: looked at again next time
+  }
+  for (const auto& id : awaited.commands)
+    if (const auto c = store_.command(id); c && queued_) queued_(c->machineId);
+  return true;
 }
 
 Status RunbookService::checkSignature(const Confirmation& c, const std::string& text, const std::string& operatorName,
@@ -186,6 +343,7 @@ Result<std::string> RunbookService::wholeConfirmationFor(std::int64_t runbookId,
 }
 
 Result<RunbookView> RunbookService::confirm(std::int64_t runbookId, const Actor& who, const Confirmation& signedBy) {
+  std::lock_guard lock(moving_);
   const auto record = store_.runbooks().runbook(runbookId);
   if (!record) return fail("no runbook #" + std::to_string(runbookId));
   if (record->state != "finished") return fail("runbook #" + std::to_string(runbookId) + " is not finished: nothing to confirm yet");
@@ -202,6 +360,7 @@ Result<RunbookView> RunbookService::confirm(std::int64_t runbookId, const Actor&
 
 Result<RunbookView> RunbookService::act(std::int64_t runbookId, Action action, const Actor& who,
                                         const std::optional<Confirmation>& signedBy) {
+  std::lock_guard lock(moving_);
   auto record = store_.runbooks().runbook(runbookId);
   if (!record) return fail("no runbook #" + std::to_string(runbookId));
   if (record->state == "superseded") return fail("runbook #" + std::to_string(runbookId) + " was superseded by a newer version");
@@ -241,20 +400,19 @@ Result<RunbookView> RunbookService::act(std::int64_t runbookId, Action action, c
     events.front().signature = confirmation->signature;
     events.front().certificate = confirmation->certificatePem;
   }
-  // Every test reached is run now, its result fed back.
-  for (int tests = 0; run.state().awaiting == Awaiting::TestResult && tests < kMostTestsAnAction; ++tests) {
-    const auto& step = *run.current();
-    const auto outcome = runTest(step, *record);
-    auto e = event(who, "test", step.line, outcome.detail);
-    e.passed = outcome.passed;
-    events.push_back(std::move(e));
-    if (auto fed = run.testResult(outcome.passed); !fed) return fail(fed.error());
-  }
+  // Every test reached is run now, its result fed back; one with agents'
+  // checks is sent, and the run waits for their answers.
+  store::RunbookRecord::AwaitedTest awaited;
+  if (auto ok = runTests(run, *record, libraryFor(*record), who, events, awaited); !ok) return fail(ok.error());
   if (run.state().finished) events.push_back(event(who, "finished", run.state().line));
   if (!events.empty()) {
     const auto state = run.state().finished ? "finished" : "running";
-    if (!store_.runbooks().advanceRunbook(runbookId, record->events, state, run.state(), events))
+    if (!store_.runbooks().advanceRunbook(runbookId, record->events, state, run.state(), awaited, events)) {
+      withdraw(awaited.commands);
       return fail("runbook #" + std::to_string(runbookId) + " moved meanwhile (another operator?): look at it again");
+    }
+    for (const auto& id : awaited.commands)
+      if (const auto c = store_.command(id); c && queued_) queued_(c->machineId);
   }
   return view(runbookId);
 }

@@ -6,9 +6,15 @@
 // hours), and its run, one input at a time: each OK, YES or NO moves the
 // interpreter, every test it reaches is run for real with what it saw
 // recorded, and every step is recorded with the operator, the time and
-// the address. A run moves only from the state it was read in.
+// the address. A test with checks agents run sends them (run_checks, one
+// command a machine) and waits, "test sent"; the agents' answers, or the
+// time running out, give its result and the run goes on. A run moves only
+// from the state it was read in. A runbook runs with the library entries
+// and tests it was made with, kept beside it.
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <tuple>
 #include <string>
@@ -41,6 +47,9 @@ struct RunbookSettings {
   std::string caCertificatePem;
   BusinessHours businessHours;
   std::function<std::int64_t(std::int64_t)> utcOffset = [](std::int64_t) { return std::int64_t{0}; };
+  // How long a test waits for the agents that run its checks: a check with
+  // no answer by then fails (an agent away, a machine down).
+  std::chrono::seconds agentTestTimeout{120};
 };
 
 // A runbook as shown: the work for the step that waits, and its record.
@@ -89,12 +98,43 @@ class RunbookService {
   };
   Result<Verification> verify(std::int64_t runbookId);
 
+  // When the agents' checks a runbook's test waits for have all answered,
+  // or its time is up: the result recorded, and the run goes on to what
+  // waits next. False while it still waits (or waits for nothing).
+  Result<bool> collectAgentTests(std::int64_t runbookId);
+  // The same for every runbook that waits for agents; how many moved.
+  std::size_t collectAgentTests();
+  // Called with a machine's id when a test queued a command for it (so
+  // that a connected agent gets it at once).
+  void onCommandsQueued(std::function<void(const std::string&)> queued) { queued_ = std::move(queued); }
+
   const RunbookLibrary& library() const { return library_; }
 
  private:
   store::RunbookEvent event(const Actor& who, const std::string& kind, std::size_t line, std::string detail = "") const;
-  // Runs the test the execute step names: every check, all to pass.
-  CheckOutcome runTest(const Step& step, const store::RunbookRecord& record);
+  // The library a runbook runs with: the part kept with it, else (made
+  // before parts were kept) the service's.
+  RunbookLibrary libraryFor(const store::RunbookRecord& record) const;
+  // A machine named by its id or by an address it holds now.
+  Result<std::string> machineOf(const std::string& idOrAddress);
+  // The test the execute step names: its controller checks run now, or,
+  // when some are an agent's, those sent and nothing run yet.
+  struct TestStart {
+    std::optional<CheckOutcome> outcome;  // the test's result; none when sent
+    store::RunbookRecord::AwaitedTest awaited;
+    std::string sent;  // what went where
+  };
+  TestStart startTest(const Step& step, const store::RunbookRecord& record, const RunbookLibrary& library);
+  // Every check of the test, all to pass: the agents' from their answers
+  // (none by the deadline: failed), the controller's run now.
+  CheckOutcome finishTest(const Step& step, const store::RunbookRecord& record, const RunbookLibrary& library,
+                          const std::vector<std::string>& commands);
+  // Feeds every test the run reaches until it waits for someone (or sends one).
+  Status runTests(RunbookRun& run, const store::RunbookRecord& record, const RunbookLibrary& library, const Actor& who,
+                  std::vector<store::RunbookEvent>& events, store::RunbookRecord::AwaitedTest& awaited);
+  // The commands a test sent, withdrawn where not yet delivered (the test is over, or never stored).
+  void withdraw(const std::vector<std::string>& commands);
+  Result<bool> collectLocked(std::int64_t runbookId);
   // The signer's certificate and signature over text, for operatorName at a time; why not.
   Status checkSignature(const Confirmation& c, const std::string& text, const std::string& operatorName, std::int64_t at);
 
@@ -103,6 +143,10 @@ class RunbookService {
   CheckRunner& checks_;
   RunbookSettings settings_;
   Clock nowUs_;
+  std::function<void(const std::string&)> queued_;
+  // One run moves at a time in this process (the console's threads, the
+  // collector); the store's conditional write guards across processes.
+  std::recursive_mutex moving_;
 };
 
 }  // namespace portcullis::runbooks

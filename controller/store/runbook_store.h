@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "controller/runbooks/questionnaire.h"
+#include "controller/runbooks/runbook_library.h"
 #include "controller/runbooks/runbook_run.h"
 
 namespace portcullis::store {
@@ -41,13 +42,23 @@ struct RunbookRecord {
   std::string state = "scheduled";  // scheduled, running, finished, superseded
   runbooks::RunState run;
   std::int64_t events = 0;  // how many recorded: the version of its state
+  // A test whose checks agents run: the run_checks commands it waits for
+  // (none when it waits for nothing), and when it fails without them.
+  struct AwaitedTest {
+    std::vector<std::string> commands;
+    std::int64_t deadlineUs = 0;
+  } awaited;
+  // The manual entries, test patterns and files this version uses, as they
+  // were when it was made (manual and tests in their files' form); empty
+  // for a runbook made before they were kept.
+  runbooks::LibraryText library;
 };
 
 struct RunbookEvent {
   std::int64_t id = 0, runbookId = 0;
   std::int64_t atUs = 0;
   std::string operatorName, address;  // who, from where ("cli", "10.0.0.9")
-  std::string kind;    // generated, begin, ok, yes, no, test, finished
+  std::string kind;    // generated, begin, ok, yes, no, test sent, test, finished, confirmed
   std::size_t line = 0;
   bool passed = false;  // a test's
   std::string detail;   // what a test saw; an answer's step
@@ -70,10 +81,13 @@ class RunbookStore {
   virtual std::optional<RunbookRecord> runbook(std::int64_t id) = 0;
   // Newest first; one incident's (0: all).
   virtual std::vector<RunbookRecord> runbooks(std::int64_t incidentId, std::size_t limit) = 0;
-  // Writes the run's new state and its events when the runbook still has
-  // `seen` events and is not superseded; false when it moved meanwhile.
+  // Writes the run's new state, the test it now waits for and its events
+  // when the runbook still has `seen` events and is not superseded; false
+  // when it moved meanwhile.
   virtual bool advanceRunbook(std::int64_t id, std::int64_t seen, const std::string& state, const runbooks::RunState& run,
-                              const std::vector<RunbookEvent>& events) = 0;
+                              const RunbookRecord::AwaitedTest& awaited, const std::vector<RunbookEvent>& events) = 0;
+  // Running runbooks whose test waits for agents, oldest first.
+  virtual std::vector<std::int64_t> runbooksAwaitingAgents() = 0;
   virtual std::vector<RunbookEvent> runbookEvents(std::int64_t id) = 0;
   // Adds events (a whole runbook's confirmation) when the runbook still has
   // `seen` events; false when it moved meanwhile.

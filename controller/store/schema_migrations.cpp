@@ -363,6 +363,16 @@ const std::vector<Migration>& schemaMigrations() {
            " digest TEXT NOT NULL DEFAULT '')",
            "CREATE INDEX runbook_events_runbook ON runbook_events(runbook_id, id)",
        }},
+      {20,
+       {
+           // A test whose checks agents run: the run_checks commands it waits for, and until when.
+           "ALTER TABLE runbooks ADD COLUMN test_commands TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE runbooks ADD COLUMN test_deadline_us INTEGER NOT NULL DEFAULT 0",
+           // The manual entries, test patterns and files a runbook version uses, as they were when it was
+           // made: a library changed later does not change a runbook made (or signed) before.
+           "CREATE TABLE runbook_library ("
+           " runbook_id INTEGER NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (runbook_id, name))",
+       }},
   };
   return migrations;
 }

@@ -10,7 +10,7 @@ namespace {
 #define RUNBOOK_COLUMNS                                                                                        \
   "SELECT id, incident_id, version, scenario, text, reasons, notes, facts, failed, damage_range, fix_order,"   \
   " cost_per_hour, created_at, created_by, start_at, state, run_line, run_awaiting, run_tested, run_passed," \
-  " run_finished, run_shown_from, events FROM runbooks"
+  " run_finished, run_shown_from, events, test_commands, test_deadline_us FROM runbooks"
 
 // Lists and maps as lines ("KEY\tVALUE"); a tab or a line break inside a
 // value (cleaned before it gets here; this is the last guard) becomes a
@@ -90,6 +90,8 @@ RunbookRecord recordOf(const SqliteStatement& s) {
   r.run.finished = s.integer(20) != 0;
   r.run.shownFrom = static_cast<std::size_t>(s.integer(21));
   r.events = s.integer(22);
+  r.awaited.commands = itemsOf(s.text(23));
+  r.awaited.deadlineUs = s.integer(24);
   return r;
 }
 
@@ -179,6 +181,14 @@ class SqliteRunbookStore final : public RunbookStore {
           .bind(21, static_cast<std::int64_t>(r.run.shownFrom))
           .run();
       r.id = db_.lastInsertId();
+      const auto keep = [&](const std::string& name, const std::string& text) {
+        db_.statement("INSERT INTO runbook_library(runbook_id, name, text) VALUES(?, ?, ?)")
+            .bind(1, r.id).bind(2, name).bind(3, text)
+            .run();
+      };
+      if (!r.library.manual.empty()) keep("manual.txt", r.library.manual);
+      if (!r.library.tests.empty()) keep("tests.txt", r.library.tests);
+      for (const auto& [name, text] : r.library.files) keep("files/" + name, text);
       auto event = created;
       event.runbookId = r.id;
       insertEvent(event);
@@ -195,6 +205,14 @@ class SqliteRunbookStore final : public RunbookStore {
       if (!s.step()) return std::nullopt;
       auto r = recordOf(s);
       s.reset();
+      auto& kept = db_.statement("SELECT name, text FROM runbook_library WHERE runbook_id = ?");
+      kept.bind(1, id);
+      while (kept.step()) {
+        const std::string name(kept.text(0));
+        if (name == "manual.txt") r.library.manual = std::string(kept.text(1));
+        else if (name == "tests.txt") r.library.tests = std::string(kept.text(1));
+        else if (name.rfind("files/", 0) == 0) r.library.files[name.substr(6)] = std::string(kept.text(1));
+      }
       return r;
     });
   }
@@ -210,14 +228,16 @@ class SqliteRunbookStore final : public RunbookStore {
   }
 
   bool advanceRunbook(std::int64_t id, std::int64_t seen, const std::string& state, const runbooks::RunState& run,
-                      const std::vector<RunbookEvent>& events) override {
+                      const RunbookRecord::AwaitedTest& awaited, const std::vector<RunbookEvent>& events) override {
     return db_.writeTransaction("advance runbook", [&] {
       db_.statement(
              "UPDATE runbooks SET state = ?, run_line = ?, run_awaiting = ?, run_tested = ?, run_passed = ?,"
-             " run_finished = ?, run_shown_from = ? WHERE id = ? AND events = ? AND state != 'superseded'")
+             " run_finished = ?, run_shown_from = ?, test_commands = ?, test_deadline_us = ?"
+             " WHERE id = ? AND events = ? AND state != 'superseded'")
           .bind(1, state).bind(2, static_cast<std::int64_t>(run.line)).bind(3, static_cast<std::int64_t>(run.awaiting))
           .bind(4, std::int64_t{run.tested}).bind(5, std::int64_t{run.lastTestPassed}).bind(6, std::int64_t{run.finished})
-          .bind(7, static_cast<std::int64_t>(run.shownFrom)).bind(8, id).bind(9, seen)
+          .bind(7, static_cast<std::int64_t>(run.shownFrom)).bind(8, linesOf(awaited.commands))
+          .bind(9, awaited.deadlineUs).bind(10, id).bind(11, seen)
           .run();
       if (db_.changes() == 0) return false;
       for (auto e : events) {
@@ -242,6 +262,15 @@ class SqliteRunbookStore final : public RunbookStore {
       }
       bump(id, static_cast<std::int64_t>(events.size()));
       return true;
+    });
+  }
+
+  std::vector<std::int64_t> runbooksAwaitingAgents() override {
+    return db_.guard("read runbooks awaiting agents", [&] {
+      std::vector<std::int64_t> out;
+      auto& s = db_.statement("SELECT id FROM runbooks WHERE state = 'running' AND test_commands != '' ORDER BY id");
+      while (s.step()) out.push_back(s.integer(0));
+      return out;
     });
   }
 

@@ -90,6 +90,13 @@ Object::Ptr runbookViewObject(const runbooks::RunbookView& v) {
     w->set("step", runbooks::stepKindName(v.waiting->kind));
     w->set("argument", nullIfEmpty(v.waiting->argument));
     w->set("waits_for", waitsFor(v.waiting->kind));
+    if (!v.record.awaited.commands.empty()) {
+      // A test sent to agents: their commands, and when it fails without them.
+      Array::Ptr commands = new Array;
+      for (const auto& c : v.record.awaited.commands) commands->add(c);
+      w->set("agent_commands", commands);
+      w->set("agents_until", isoTimeUs(v.record.awaited.deadlineUs));
+    }
     o->set("waiting", w);
   } else {
     o->set("waiting", Poco::Dynamic::Var());
@@ -161,20 +168,26 @@ std::string runbookViewText(const runbooks::RunbookView& v) {
     }
     const std::string waits = waitsFor(v.waiting->kind);
     out += "\n  line " + std::to_string(v.waiting->line) + " waits for " +
-           (waits == "ok" ? std::string("your OK (runbook ok ") + std::to_string(r.id) + ")"
+           (waits == "ok"      ? std::string("your OK (runbook ok ") + std::to_string(r.id) + ")"
             : waits == "yesno" ? std::string("your answer (runbook yes|no ") + std::to_string(r.id) + ")"
+            : waits == "test"  ? "the agents' checks (" + std::to_string(r.awaited.commands.size()) + " commands, until " +
+                                    isoTimeUs(r.awaited.deadlineUs) + "; runbook show " + std::to_string(r.id) + " again)"
                                : std::string("nothing: the runbook is finished")) +
            "\n";
   }
   // The tests since the last operator's step, with what they saw.
   std::size_t from = v.events.size();
-  while (from > 0 && (v.events[from - 1].kind == "test" || v.events[from - 1].kind == "finished")) --from;
+  while (from > 0 && (v.events[from - 1].kind == "test" || v.events[from - 1].kind == "test sent" ||
+                      v.events[from - 1].kind == "finished"))
+    --from;
   if (from > 0 && from < v.events.size()) {
     out += "\n";
     for (std::size_t i = from; i < v.events.size(); ++i)
       if (v.events[i].kind == "test")
         out += std::string("  test at line ") + std::to_string(v.events[i].line) + (v.events[i].passed ? " passed: " : " failed: ") +
              util::escapeForTerminal(v.events[i].detail) + "\n";
+      else if (v.events[i].kind == "test sent")
+        out += "  test at line " + std::to_string(v.events[i].line) + " sent: " + util::escapeForTerminal(v.events[i].detail) + "\n";
   }
   return out;
 }

@@ -202,6 +202,11 @@ std::optional<ApiResponse> ConsolePages::incidentPage(const ApiRequest& request,
       }
       if (waits == "nothing") {
         body += "<p id=\"runbook-finished\">The runbook is finished.</p>";
+      } else if (waits == "test") {
+        // A test sent to agents: this section refreshes by itself when they answer.
+        body += "<p id=\"agents-awaited\">Waiting for the agents' checks (" +
+                std::to_string(waiting->has("agent_commands") ? list(waiting, "agent_commands")->size() : 0) +
+                " commands), at most until " + when(text(waiting, "agents_until")) + ".</p>";
       } else if (mayRun && waits == "ok") {
         body += button(back + "/ok", "step-ok", "OK: done", caller, back);
       } else if (mayRun && waits == "yesno") {
@@ -213,7 +218,7 @@ std::optional<ApiResponse> ConsolePages::incidentPage(const ApiRequest& request,
     std::size_t from = record->size();
     while (from > 0) {
       const auto kind = text(record->getObject(from - 1), "kind");
-      if (kind != "test" && kind != "finished") break;
+      if (kind != "test" && kind != "test sent" && kind != "finished") break;
       --from;
     }
     std::string tests;

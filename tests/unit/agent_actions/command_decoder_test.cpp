@@ -110,6 +110,7 @@ TEST_CASE("every action of the proto has a decoder") {
     if (kind == "restore_file" || kind == "remove_file") json = R"({"path": "/a", "sha256": ")" + sha + R"("})";
     if (kind == "set_signatures") json = R"({"digest": ")" + portcullis::util::sha256Hex("") + R"("})";
     if (kind == "isolate_segment" || kind == "release_segment") json = R"({"segment": "10.80.1.0/24"})";
+    if (kind == "run_checks") json = R"({"checks": [{"type": "PROCESS", "process": "sshd"}]})";
     const auto d = decoded(kind, json);
     CHECK_MESSAGE(std::holds_alternative<AgentCommand>(d), kind);
     if (std::holds_alternative<AgentCommand>(d)) CHECK(std::get<AgentCommand>(d).kind == kind);
@@ -144,6 +145,41 @@ TEST_CASE("paths, hashes, packages, versions, addresses and texts are checked be
   CHECK(refusalOf(decoded("patch", R"({"advisory": "A", "packages": [{"name": "p"}], "checks": [{"name": "c"}]})"))
             .reason == "check c has no type this agent knows");
   CHECK(refusalOf(decoded("patch", R"({"advisory": "A B", "packages": [{"name": "p"}]})")).reason.find("advisory") == 0);
+}
+
+TEST_CASE("a runbook's checks decode whole, and a check that could run anything else is refused") {
+  const std::string sha(64, 'b');
+  const auto o = orderOf<RunChecksOrder>(decoded("run_checks", R"({"reason": "runbook 3, line 7", "checks": [
+      {"name": "stopped", "type": "STOPPED", "process": "apache2"},
+      {"name": "conf", "type": "FILE", "target": "/etc/apache2/apache2.conf", "sha256": ")" + sha + R"("},
+      {"name": "gone", "type": "FILE", "target": "/var/www/x.php", "sha256": "absent"},
+      {"name": "syntax", "type": "COMMAND", "command": "apache-config", "expect_exit": 0},
+      {"name": "db", "type": "TCP", "target": "10.0.0.5:5432"}]})"));
+  CHECK(o.reason == "runbook 3, line 7");
+  REQUIRE(o.checks.size() == 5);
+  CHECK(o.checks[0].type == "stopped");
+  CHECK(o.checks[1].sha256 == sha);
+  CHECK(o.checks[2].sha256 == "absent");
+  CHECK(o.checks[3].type == "command");
+  CHECK(o.checks[3].command == "apache-config");
+  CHECK(o.checks[3].timeoutMs == 30000);  // a command's default
+  CHECK(o.checks[4].timeoutMs == 5000);
+
+  CHECK(refusalOf(decoded("run_checks", "{}")).reason == "run_checks carries 1 to 32 checks");
+  std::string many = R"({"checks": [)";
+  for (int i = 0; i < 33; ++i) many += std::string(i ? "," : "") + R"({"type": "PROCESS", "process": "x"})";
+  CHECK(refusalOf(decoded("run_checks", many + "]}")).reason == "run_checks carries 1 to 32 checks");
+  CHECK(refusalOf(decoded("run_checks", R"({"checks": [{"name": "c", "type": "COMMAND", "command": "rm -rf /"}]})"))
+            .reason.find("is not a command's name") != std::string::npos);
+  CHECK(refusalOf(decoded("run_checks", R"({"checks": [{"name": "c", "type": "COMMAND", "command": "t", "expect_exit": 300}]})"))
+            .reason.find("not 0 to 255") != std::string::npos);
+  CHECK(refusalOf(decoded("run_checks", R"({"checks": [{"name": "f", "type": "FILE", "target": "/etc/../root/x", "sha256": "absent"}]})"))
+            .reason.find("not an absolute, normalised path") != std::string::npos);
+  CHECK(refusalOf(decoded("run_checks", R"({"checks": [{"name": "f", "type": "FILE", "target": "/etc/x", "sha256": "ABC"}]})"))
+            .reason.find("nor absent") != std::string::npos);
+  CHECK(refusalOf(decoded("run_checks", R"({"checks": [{"name": "p", "type": "STOPPED"}]})")).reason == "check p names no process");
+  CHECK(refusalOf(decoded("run_checks", R"({"reason": "a\nforged", "checks": [{"type": "PROCESS", "process": "x"}]})"))
+            .reason.find("not one short line") != std::string::npos);
 }
 
 TEST_CASE("a refusal answers the command with its id, its name and why") {

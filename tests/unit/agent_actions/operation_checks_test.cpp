@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -66,7 +68,7 @@ CheckSpec spec(const std::string& name, const std::string& type, const std::stri
   CheckSpec s;
   s.name = name;
   s.type = type;
-  (type == "process" ? s.process : s.target) = target;
+  (type == "process" || type == "stopped" ? s.process : s.target) = target;
   s.timeoutMs = timeoutMs;
   return s;
 }
@@ -121,10 +123,10 @@ TEST_CASE("only checks that passed before and fail after are regressions") {
 
 TEST_CASE("tcp and rejected checks against a listening socket and a closed port") {
   LoopbackServer server([](int) {});
-  CHECK(runCheck(spec("up", "tcp", server.target()), "/proc").ok);
+  CHECK(runCheck(spec("up", "tcp", server.target()), CheckPlace{}).ok);
   const std::string closed = "127.0.0.1:" + std::to_string(closedPort());
-  CHECK_FALSE(runCheck(spec("up", "tcp", closed, 1000), "/proc").ok);
-  const auto rejected = runCheck(spec("fw", "rejected", closed, 1000), "/proc");
+  CHECK_FALSE(runCheck(spec("up", "tcp", closed, 1000), CheckPlace{}).ok);
+  const auto rejected = runCheck(spec("fw", "rejected", closed, 1000), CheckPlace{});
   CHECK(rejected.ok);
   CHECK(rejected.detail.find("rejected") != std::string::npos);
 }
@@ -139,13 +141,13 @@ TEST_CASE("http checks the status and the text") {
   };
   {
     LoopbackServer server(respond("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nservice ok\n"), 2);
-    CHECK(runCheck(http("http://" + server.target() + "/", "ok"), "/proc").ok);
-    const auto wrongText = runCheck(http("http://" + server.target() + "/", "healthy"), "/proc");
+    CHECK(runCheck(http("http://" + server.target() + "/", "ok"), CheckPlace{}).ok);
+    const auto wrongText = runCheck(http("http://" + server.target() + "/", "healthy"), CheckPlace{});
     CHECK_FALSE(wrongText.ok);
     CHECK(wrongText.detail.find("without 'healthy'") != std::string::npos);
   }
   LoopbackServer broken(respond("HTTP/1.0 503 Service Unavailable\r\n\r\n"));
-  const auto down = runCheck(http("http://" + broken.target() + "/"), "/proc");
+  const auto down = runCheck(http("http://" + broken.target() + "/"), CheckPlace{});
   CHECK_FALSE(down.ok);
   CHECK(down.detail.find("503") != std::string::npos);
 }
@@ -166,10 +168,10 @@ TEST_CASE("smtp: a greeting and a refused relay pass; an open relay fails") {
   };
   {
     LoopbackServer refusing(dialogue("554 5.7.1 Relay access denied\r\n"));
-    CHECK(runCheck(spec("mail", "smtp", refusing.target()), "/proc").ok);
+    CHECK(runCheck(spec("mail", "smtp", refusing.target()), CheckPlace{}).ok);
   }
   LoopbackServer open(dialogue("250 2.1.5 Ok\r\n"));
-  const auto relay = runCheck(spec("mail", "smtp", open.target()), "/proc");
+  const auto relay = runCheck(spec("mail", "smtp", open.target()), CheckPlace{});
   CHECK_FALSE(relay.ok);
   CHECK(relay.detail.find("open relay") != std::string::npos);
 }
@@ -184,6 +186,77 @@ TEST_CASE("a process check finds this test by its name") {
   }
   comm = buf;
   if (!comm.empty() && comm.back() == '\n') comm.pop_back();
-  CHECK(runCheck(spec("me", "process", comm), "/proc").ok);
-  CHECK_FALSE(runCheck(spec("ghost", "process", "no-such-process-name"), "/proc").ok);
+  CHECK(runCheck(spec("me", "process", comm), CheckPlace{}).ok);
+  CHECK_FALSE(runCheck(spec("ghost", "process", "no-such-process-name"), CheckPlace{}).ok);
+}
+
+TEST_CASE("a stopped check passes only when no process of that name runs") {
+  CHECK(runCheck(spec("ghost", "stopped", "no-such-process-name"), CheckPlace{}).ok);
+  std::string comm;
+  if (FILE* f = std::fopen("/proc/self/comm", "r")) {
+    char buf[64] = {};
+    (void)!std::fgets(buf, sizeof buf, f);
+    std::fclose(f);
+    comm = buf;
+  }
+  if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  const auto running = runCheck(spec("me", "stopped", comm), CheckPlace{});
+  CHECK_FALSE(running.ok);
+  CHECK(running.detail.find("runs (pid") != std::string::npos);
+}
+
+TEST_CASE("a file check reads the file below the agent's root: its hash, or that it is absent") {
+  const auto root = std::filesystem::temp_directory_path() / ("portcullis-file-check-" + std::to_string(getpid()));
+  std::filesystem::create_directories(root / "etc");
+  { std::ofstream(root / "etc/app.conf") << "hello\n"; }
+  CheckPlace place;
+  place.root = root;
+  const std::string helloSha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";  // sha256("hello\n")
+  auto file = [](const std::string& path, const std::string& sha) {
+    CheckSpec s;
+    s.name = "f";
+    s.type = "file";
+    s.target = path;
+    s.sha256 = sha;
+    return s;
+  };
+  CHECK(runCheck(file("/etc/app.conf", helloSha), place).ok);
+  const auto changed = runCheck(file("/etc/app.conf", std::string(64, 'a')), place);
+  CHECK_FALSE(changed.ok);
+  CHECK(changed.detail == "/etc/app.conf has sha256 " + helloSha + ", not " + std::string(64, 'a'));
+  CHECK(runCheck(file("/etc/gone.php", "absent"), place).ok);
+  CHECK_FALSE(runCheck(file("/etc/app.conf", "absent"), place).ok);
+  CHECK_FALSE(runCheck(file("/etc/gone.php", helloSha), place).ok);
+  // Not the machine's own /etc: the root is where the agent reads.
+  CHECK(runCheck(file("/etc/app.conf", "absent"), CheckPlace{}).ok == !std::filesystem::exists("/etc/app.conf"));
+  std::filesystem::remove_all(root);
+}
+
+TEST_CASE("a command check runs only a program the agent's own list names, and judges its exit status") {
+  CheckPlace place;
+  place.commands["says-yes"] = {"/bin/sh", "-c", "echo fine; exit 0"};
+  place.commands["says-three"] = {"/bin/sh", "-c", "echo broken >&2; exit 3"};
+  place.commands["sleeps"] = {"/bin/sleep", "5"};
+  auto command = [](const std::string& name, int exit, int timeoutMs = 5000) {
+    CheckSpec s;
+    s.name = name;
+    s.type = "command";
+    s.command = name;
+    s.expectExit = exit;
+    s.timeoutMs = timeoutMs;
+    return s;
+  };
+  const auto yes = runCheck(command("says-yes", 0), place);
+  CHECK(yes.ok);
+  CHECK(yes.detail == "says-yes: exit 0 (fine )");
+  const auto three = runCheck(command("says-three", 0), place);
+  CHECK_FALSE(three.ok);
+  CHECK(three.detail == "says-three: exit 3 (broken ), expected exit 0");
+  CHECK(runCheck(command("says-three", 3), place).ok);
+  const auto slow = runCheck(command("sleeps", 0, 300), place);
+  CHECK_FALSE(slow.ok);
+  CHECK(slow.detail.find("timed out") != std::string::npos);
+  const auto unknown = runCheck(command("rm", 0), place);
+  CHECK_FALSE(unknown.ok);
+  CHECK(unknown.detail == "'rm' is not in this agent's [check_commands]");
 }

@@ -182,3 +182,26 @@ TEST_CASE("the network monitor: off by default, its values read, a monitor witho
   CHECK(c.error().find("monitor.snaplen") != std::string::npos);
   fs::remove_all(file.parent_path());
 }
+
+TEST_CASE("the commands a runbook's check may run: none by default, each an absolute program, no shell") {
+  auto file = writeTemp(agentConfigText({"127.0.0.1:9443", "127.0.0.1", "abc", "", false}));
+  auto c = loadAgentConfig(file);
+  REQUIRE(c.ok());
+  CHECK(c->checkCommands.empty());
+  fs::remove_all(file.parent_path());
+
+  file = writeTemp("[controller]\naddress = 127.0.0.1:9443\n[check_commands]\nnginx-config = /usr/sbin/nginx -t\n"
+                   "site.up = /usr/local/bin/site-ok --quick\n");
+  c = loadAgentConfig(file);
+  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error()));
+  CHECK(c->checkCommands.at("nginx-config") == std::vector<std::string>{"/usr/sbin/nginx", "-t"});
+  CHECK(c->checkCommands.at("site.up") == std::vector<std::string>{"/usr/local/bin/site-ok", "--quick"});
+  fs::remove_all(file.parent_path());
+
+  file = writeTemp("[controller]\naddress = 127.0.0.1:9443\n[check_commands]\nrelative = nginx -t\nbad name = /bin/true\n");
+  c = loadAgentConfig(file);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().find("agent.conf:4: check_commands.relative: give the program by its absolute path") != std::string::npos);
+  CHECK(c.error().find("check_commands.bad name: 'bad name' is not a name a check can use") != std::string::npos);
+  fs::remove_all(file.parent_path());
+}

@@ -75,7 +75,7 @@ TEST_CASE("a broken layer is refused whole, each problem with its file and line"
   site.origin = "site";
   site.tests = "[x-101] A\nping 10.0.0.1\n[x-102] B\nport {adress} 80 open\n[x-103] C\n";
   e = problemOf(site);
-  CHECK(e.find("site/tests.txt:2: 'ping' is not a check (port, http, smtp, state)") != std::string::npos);
+  CHECK(e.find("site/tests.txt:2: 'ping' is not a check (port, http, smtp, state, process, file, command)") != std::string::npos);
   CHECK(e.find("site/tests.txt:4: {adress} is not a fact") != std::string::npos);
   CHECK(e.find("site/tests.txt:5: [x-103] has no check") != std::string::npos);
 
@@ -114,4 +114,83 @@ TEST_CASE("a test probes only the IP address the incident gave") {
   CHECK_FALSE(filledCheck(http, {{"address", "evil.example"}, {"port", "80"}}));
   CHECK(filledCheck(http, {{"address", "[2001:db8::5]"}, {"port", "80"}}));
   CHECK(filledCheck(http, {{"address", "2001:db8::5"}, {"port", "80"}})->target == "http://[2001:db8::5]:80/");
+}
+
+TEST_CASE("checks an agent runs: written with the machine they run on, refused when they could run anything else") {
+  LibraryText site;
+  site.origin = "site";
+  site.tests =
+      "[agent-101] On the machine\n"
+      "process {machine} {process} stopped\n"
+      "process 10.0.0.5 sshd running\n"
+      "file {machine} /var/www/index.html sha256 " + std::string(64, 'a') + "\n"
+      "file {address} /var/www/shell.php sha256 absent\n"
+      "command {machine} nginx-config exit 0\n"
+      "port 10.0.0.7 5432 open from {machine}\n";
+  auto lib = buildLibrary({site});
+  REQUIRE_MESSAGE(lib, lib.error());
+  const auto& c = lib->tests.at("agent-101").checks;
+  REQUIRE(c.size() == 6);
+  CHECK(c[0].kind == TestCheck::Kind::Process);
+  CHECK_FALSE(c[0].expectOpen);
+  CHECK(c[0].machine == "{machine}");
+  CHECK(c[1].expectOpen);
+  CHECK(c[2].kind == TestCheck::Kind::File);
+  CHECK(c[2].path == "/var/www/index.html");
+  CHECK(c[3].sha256 == "absent");
+  CHECK(c[4].kind == TestCheck::Kind::Command);
+  CHECK(c[4].name == "nginx-config");
+  CHECK(c[5].kind == TestCheck::Kind::Port);
+  CHECK(c[5].byAgent());
+  CHECK_FALSE(lib->tests.at("agent-101").checks[5].machine.empty());
+
+  const auto filled = filledCheck(c[0], {{"machine", "m-7"}, {"process", "apache2"}});
+  REQUIRE(filled);
+  CHECK(filled->machine == "m-7");
+  CHECK(filled->name == "apache2");
+  CHECK(filledCheck(c[0], {{"process", "apache2"}}).error() == "the incident's machine is not known: nothing is probed");
+  CHECK(filledCheck(c[0], {{"machine", "m-7"}, {"process", "rm -rf /"}}).error().find("is not a process name") != std::string::npos);
+  CHECK(filledCheck(c[0], {{"machine", "a b"}, {"process", "x"}}).error().find("is not a machine's id or address") !=
+        std::string::npos);
+
+  const auto refused = [](const std::string& line) {
+    LibraryText t;
+    t.origin = "site";
+    t.tests = "[agent-102] x\n" + line + "\n";
+    const auto built = buildLibrary({t});
+    REQUIRE_FALSE(built);
+    return built.error();
+  };
+  CHECK(refused("command {machine} /bin/sh exit 0").find("is not a command's name") != std::string::npos);
+  CHECK(refused("command {machine} ok exit 256").find("is not an exit status") != std::string::npos);
+  CHECK(refused("file {machine} /etc/../root/.ssh/id_rsa sha256 absent").find("not an absolute, normalised path") !=
+        std::string::npos);
+  CHECK(refused("file {machine} /etc/x sha256 ABC").find("nor absent") != std::string::npos);
+  CHECK(refused("process {machine} sshd sleeping").find("written process MACHINE NAME running|stopped") != std::string::npos);
+  CHECK(refused("process a;b sshd running").find("is not a machine") != std::string::npos);
+  CHECK(refused("port 10.0.0.7 5432 open to {machine}").find("[from MACHINE]") != std::string::npos);
+}
+
+TEST_CASE("the part of the library a scenario uses reads back as the same entries, tests and files") {
+  const auto lib = builtin();
+  LibraryText site;
+  site.origin = "site";
+  site.files["notice.txt"] = "Dear all,\nthe shop is down.\n";
+  site.scenarios["with-file"] = "start\ninclude web-001\nimport notice.txt\nok\nexecute web-101\ncheck\nend\n";
+  const auto both = buildLibrary({builtinLibrary(), site});
+  REQUIRE_MESSAGE(both, both.error());
+  const auto part = libraryPartFor(*both, both->scenarios.at("with-file").scenario);
+  CHECK(part.manual.find("[web-001]") != std::string::npos);
+  CHECK(part.manual.find("[web-002]") == std::string::npos);
+  CHECK(part.files.size() == 1);
+  auto layer = part;
+  layer.origin = "kept";
+  const auto read = buildLibrary({layer});
+  REQUIRE_MESSAGE(read, read.error());
+  CHECK(read->entries.at("web-001").title == lib.entries.at("web-001").title);
+  CHECK(read->entries.at("web-001").text == lib.entries.at("web-001").text);
+  REQUIRE(read->tests.at("web-101").checks.size() == lib.tests.at("web-101").checks.size());
+  CHECK(read->tests.at("web-101").checks[0].line == lib.tests.at("web-101").checks[0].line);
+  CHECK(read->files.at("notice.txt") == "Dear all,\nthe shop is down.\n");
+  CHECK(read->entries.size() == 1);
 }

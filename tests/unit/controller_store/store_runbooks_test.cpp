@@ -88,7 +88,42 @@ TEST_CASE("a new runbook for an incident is its next version and supersedes the 
   CHECK(s.runbooks(8, 10).empty());
   // A superseded runbook does not move.
   runbooks::RunState run;
-  CHECK_FALSE(s.advanceRunbook(first.id, 1, "running", run, {event("ok")}));
+  CHECK_FALSE(s.advanceRunbook(first.id, 1, "running", run, {}, {event("ok")}));
+}
+
+TEST_CASE("a runbook keeps the library it was made with, and the agents' test it waits for") {
+  StoreFixture f;
+  auto& s = f.store->runbooks();
+  auto r = record(7);
+  r.library.manual = "[web-001] Stop it\nsystemctl stop {process}\n";
+  r.library.tests = "[web-101] Stopped\nprocess {machine} {process} stopped\n";
+  r.library.files["note.txt"] = "line one\nline two\n";
+  s.addRunbook(r, event("generated"));
+  auto read = s.runbook(r.id);
+  REQUIRE(read);
+  CHECK(read->library.manual == r.library.manual);
+  CHECK(read->library.tests == r.library.tests);
+  CHECK(read->library.files == r.library.files);
+  CHECK(read->awaited.commands.empty());
+  CHECK(s.runbooksAwaitingAgents().empty());
+
+  runbooks::RunState run;
+  run.line = 4;
+  run.awaiting = runbooks::Awaiting::TestResult;
+  CHECK(s.advanceRunbook(r.id, 1, "running", run, {{"cmd-1", "cmd-2"}, 99'000'000}, {event("begin"), event("test sent")}));
+  read = s.runbook(r.id);
+  CHECK(read->awaited.commands == std::vector<std::string>{"cmd-1", "cmd-2"});
+  CHECK(read->awaited.deadlineUs == 99'000'000);
+  CHECK(s.runbooksAwaitingAgents() == std::vector<std::int64_t>{r.id});
+  run.awaiting = runbooks::Awaiting::Ok;
+  CHECK(s.advanceRunbook(r.id, 3, "running", run, {}, {event("test")}));
+  CHECK(s.runbook(r.id)->awaited.commands.empty());
+  CHECK(s.runbooksAwaitingAgents().empty());
+  // Another version of the incident keeps its own.
+  auto next = record(7);
+  s.addRunbook(next, event("generated"));
+  CHECK(s.runbook(next.id)->library.manual.empty());
+  CHECK(s.runbook(r.id)->library.manual == r.library.manual);
 }
 
 TEST_CASE("a fact's value cannot pass for another fact's line") {
@@ -115,9 +150,9 @@ TEST_CASE("a run moves only from the state it was read in, with its events") {
   test.passed = true;
   test.detail = "port 10.0.0.5:80 closed";
   test.line = 4;
-  CHECK(s.advanceRunbook(r.id, 1, "running", run, {event("begin"), test}));
+  CHECK(s.advanceRunbook(r.id, 1, "running", run, {}, {event("begin"), test}));
   // A second click read the runbook before the first was written.
-  CHECK_FALSE(s.advanceRunbook(r.id, 1, "running", run, {event("ok")}));
+  CHECK_FALSE(s.advanceRunbook(r.id, 1, "running", run, {}, {event("ok")}));
   const auto read = s.runbook(r.id);
   CHECK(read->events == 3);
   CHECK(read->run.line == 3);

@@ -1,0 +1,49 @@
+#include "controller/runbooks_edge/agent_test_watch.h"
+
+#include "common/log/logging.h"
+#include "controller/store/store_error.h"
+
+namespace portcullis::runbooks {
+
+void AgentTestWatch::start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void AgentTestWatch::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AgentTestWatch::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  changed_.notify_all();
+}
+
+void AgentTestWatch::loop() {
+  auto& logger = log::get("controller.runbooks");
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    changed_.wait_for(lock, std::chrono::seconds(1), [this] { return woken_ || stopping_; });
+    if (stopping_) break;
+    woken_ = false;
+    lock.unlock();
+    try {
+      if (const auto moved = service_.collectAgentTests(); moved > 0)
+        logger.notice("RUNBOOK_AGENT_TESTS_TAKEN runbooks=%z", moved);
+    } catch (const store::StoreError& e) {
+      logger.error("RUNBOOK_AGENT_TESTS_NOT_TAKEN reason=%s (looked at again in a second)", std::string(e.what()));
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace portcullis::runbooks
