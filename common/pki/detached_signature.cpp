@@ -3,6 +3,8 @@
 #include <memory>
 #include <optional>
 
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -49,6 +51,31 @@ bool verifyWith(EVP_PKEY* key, const EVP_MD* md, std::string_view data, std::str
   return rc == 1;
 }
 
+// An ECDSA signature as r || s, each as wide as the curve's order (IEEE
+// P1363: what WebCrypto gives), in the DER form OpenSSL verifies; nothing
+// when it is not that shape. The verification still decides.
+std::optional<std::string> derOfP1363(std::string_view sig) {
+  if (sig.size() != 64 && sig.size() != 96 && sig.size() != 132) return std::nullopt;
+  const auto half = static_cast<int>(sig.size() / 2);
+  const auto* bytes = reinterpret_cast<const unsigned char*>(sig.data());
+  ECDSA_SIG* ecdsa = ECDSA_SIG_new();
+  BIGNUM* r = BN_bin2bn(bytes, half, nullptr);
+  BIGNUM* s = BN_bin2bn(bytes + half, half, nullptr);
+  if (!ecdsa || !r || !s || ECDSA_SIG_set0(ecdsa, r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(ecdsa);
+    return std::nullopt;
+  }
+  unsigned char* der = nullptr;
+  const int length = i2d_ECDSA_SIG(ecdsa, &der);
+  ECDSA_SIG_free(ecdsa);  // frees r and s with it
+  if (length <= 0) return std::nullopt;
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_free(der);
+  return out;
+}
+
 std::unique_ptr<EVP_PKEY, KeyFree> readKey(const std::string& pem) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   std::unique_ptr<EVP_PKEY, KeyFree> key(PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr));
@@ -82,9 +109,16 @@ Result<VerifiedSignature> verifyDetachedSignature(const std::string& publicKeyPe
     default: return fail("the publisher key is neither Ed25519 nor ECDSA");
   }
   if (signature.empty()) return fail("the signature is empty");
-  // Raw bytes first; if they do not verify, the same file read as base64.
-  if (verifyWith(key.get(), md, data, signature)) return info;
-  if (auto decoded = decodeBase64(signature); decoded && verifyWith(key.get(), md, data, *decoded)) return info;
+  // Raw bytes first; if they do not verify, the same file read as base64;
+  // an ECDSA one may be r || s (a browser's) rather than DER.
+  const auto verifies = [&](std::string_view bytes) {
+    if (verifyWith(key.get(), md, data, bytes)) return true;
+    if (md == nullptr) return false;
+    const auto der = derOfP1363(bytes);
+    return der && verifyWith(key.get(), md, data, *der);
+  };
+  if (verifies(signature)) return info;
+  if (auto decoded = decodeBase64(signature); decoded && verifies(*decoded)) return info;
   return fail("the signature does not verify with the " + info.keyType + " key of that publisher");
 }
 

@@ -2,7 +2,8 @@
 // Detached signatures over a feed file, as OpenSSL's own tools make them:
 //   Ed25519: openssl pkeyutl -sign -rawin -inkey key.pem -in feed -out feed.sig
 //   ECDSA:   openssl dgst -sha256 -sign key.pem -out feed.sig feed
-// The signature file may hold the raw bytes or their base64 text.
+// The signature file may hold the raw bytes or their base64 text; an ECDSA
+// signature may be DER (OpenSSL's) or r || s (IEEE P1363, WebCrypto's).
 #include <string>
 #include <string_view>
 

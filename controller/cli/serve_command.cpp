@@ -24,6 +24,7 @@
 #include "controller/runbooks_edge/agent_test_watch.h"
 #include "controller/cli/traffic_support.h"
 #include "controller/incidents_edge/alert_receiver.h"
+#include "controller/incidents_edge/damage_alerts.h"
 #include "controller/incidents_edge/finding_alerts.h"
 #include "controller/monitor_edge/isolation_watch.h"
 #include "controller/monitor_edge/segment_isolation.h"
@@ -271,16 +272,20 @@ void placeIsolation(monitor::SegmentIsolation& segments, const enforcement::Enfo
 }
 
 // Isolations the network's findings brought, checked against what the monitors saw since.
-// Incidents for the network's new findings, each opened one logged.
-void openIncidentsFor(incidents::FindingAlerts& findings) {
+// Incidents for the network's new findings and the damage sightings begun
+// (the recovery system's findings), each opened one logged.
+template <typename Findings>
+void openIncidentsFor(Findings& findings) {
   try {
     for (const auto& r : findings.run())
       log::get("controller.alerts")
           .notice("INCIDENT_OPENED id=%Ld rule=%s signature=\"%s\" severity=%d input=%s", static_cast<Poco::Int64>(r.id),
                   util::escapeForTerminal(r.rule), util::escapeForTerminal(r.signature), r.severity,
-                  std::string(incidents::FindingAlerts::kInput));
+                  std::string(Findings::kInput));
   } catch (const std::exception& e) {
-    log::get("controller.alerts").error("FINDINGS_NOT_TAKEN reason=%s (taken at the next tick)", std::string(e.what()));
+    log::get("controller.alerts")
+        .error("FINDINGS_NOT_TAKEN input=%s reason=%s (taken at the next tick)", std::string(Findings::kInput),
+               std::string(e.what()));
   }
 }
 
@@ -419,6 +424,9 @@ int serveCommand(const Words& words) {
     // The network's findings enter as alerts do.
     incidents::FindingAlerts findingAlerts(store->network(), store->incidents(), config->alertGroupSeconds * 1'000'000,
                                            static_cast<std::size_t>(config->incidentsKept));
+    // And the recovery system's: damage sightings as they begin.
+    incidents::DamageAlerts damageAlerts(store->sensors(), *store, store->incidents(), config->alertGroupSeconds * 1'000'000,
+                                         static_cast<std::size_t>(config->incidentsKept));
     // Incidents' runbooks: a site library that does not read stops serve.
     auto runbookRead = runbookPartsOf(*config, *store);
     if (!runbookRead) return runtimeError(runbookRead.error());
@@ -539,6 +547,7 @@ int serveCommand(const Words& words) {
         shareSignatures(signatures, *store, config->monitorAgents);
         if (judgeTraffic(judging)) enforcer.networkFindings();
         openIncidentsFor(findingAlerts);
+        openIncidentsFor(damageAlerts);
         watchIsolations(isolationWatch);
         placeIsolation(segments, enforcer.segmentPolicy());
         enforcer.tick();

@@ -1,5 +1,7 @@
 #include "controller/incidents_edge/finding_alerts.h"
 
+#include "controller/incidents_edge/own_alerts.h"
+
 namespace portcullis::incidents {
 namespace {
 
@@ -42,9 +44,7 @@ Alert alertOfFinding(const store::NetworkFinding& f) {
 }
 
 std::vector<store::IncidentRecord> FindingAlerts::run(std::size_t most) {
-  const auto from = incidents_.alertPosition(kInput);
-  const auto after = from ? static_cast<std::int64_t>(from->offset) : 0;
-  const auto found = findings_.findingsAfter(after, most);
+  const auto found = findings_.findingsAfter(lastTaken(incidents_, kInput), most);
   if (found.empty()) return {};
   std::vector<store::IncomingAlert> alerts;
   for (const auto& f : found) {
@@ -54,12 +54,7 @@ std::vector<store::IncidentRecord> FindingAlerts::run(std::size_t most) {
     in.sourceMachine = f.machineId;
     alerts.push_back(std::move(in));
   }
-  const store::AlertPosition position{kInput, 0, 0, static_cast<std::uint64_t>(found.back().id)};
-  const auto taken = incidents_.takeAlerts(alerts, windowUs_, &position, kept_);
-  std::vector<store::IncidentRecord> opened;
-  for (const auto id : taken.opened)
-    if (auto r = incidents_.incident(id)) opened.push_back(std::move(*r));
-  return opened;
+  return takeOwnAlerts(incidents_, kInput, alerts, found.back().id, windowUs_, kept_);
 }
 
 }  // namespace portcullis::incidents

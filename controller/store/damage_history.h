@@ -26,6 +26,13 @@ struct AuditEvent {
   std::string commandId;
 };
 
+// A sighting as it began (or began again after it was cleared), in the order
+// sightings began: how the recovery system's findings become alerts.
+struct BegunSighting {
+  std::int64_t seq = 0;
+  Sighting sighting;
+};
+
 class DamageHistory {
  public:
   virtual ~DamageHistory() = default;
@@ -37,6 +44,8 @@ class DamageHistory {
   virtual std::vector<Sighting> sightings(const std::vector<std::string>& signs) = 0;
   virtual std::vector<Sighting> machineSightings(const std::string& machineId) = 0;
   virtual std::vector<std::string> machinesWithOpenSightings() = 0;
+  // Sightings that began after seq (recorded since schema 20), in order, at most `most`.
+  virtual std::vector<BegunSighting> sightingsBegunAfter(std::int64_t seq, std::size_t most) = 0;
 
   virtual void audit(const AuditEvent& event) = 0;
   // Oldest first.

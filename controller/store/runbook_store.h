@@ -86,6 +86,8 @@ class RunbookStore {
   // when it moved meanwhile.
   virtual bool advanceRunbook(std::int64_t id, std::int64_t seen, const std::string& state, const runbooks::RunState& run,
                               const RunbookRecord::AwaitedTest& awaited, const std::vector<RunbookEvent>& events) = 0;
+  // The newest event of any runbook (0: none): the console's pages refresh when it moves.
+  virtual std::int64_t latestRunbookEvent() = 0;
   // Running runbooks whose test waits for agents, oldest first.
   virtual std::vector<std::int64_t> runbooksAwaitingAgents() = 0;
   virtual std::vector<RunbookEvent> runbookEvents(std::int64_t id) = 0;

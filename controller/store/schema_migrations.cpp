@@ -372,6 +372,9 @@ const std::vector<Migration>& schemaMigrations() {
            // made: a library changed later does not change a runbook made (or signed) before.
            "CREATE TABLE runbook_library ("
            " runbook_id INTEGER NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (runbook_id, name))",
+           // The order sightings of damage began in (those before: 0), so that each enters the incidents once.
+           "ALTER TABLE damage_sightings ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+           "CREATE INDEX damage_sightings_seq ON damage_sightings(seq)",
        }},
   };
   return migrations;

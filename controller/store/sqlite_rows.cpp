@@ -19,9 +19,12 @@ bool insertKnownBad(Poco::Data::Session& session, const KnownBadHash& h) {
 void writeSightings(Poco::Data::Session& session, const std::string& machineId, const std::vector<std::string>& signs,
                     std::int64_t at) {
   for (const auto& sign : signs) {
-    session << "INSERT INTO damage_sightings(sign, machine_id, first_seen, last_seen) VALUES(?, ?, ?, ?)"
+    // A sighting that begins (or begins again) takes the next seq.
+    session << "INSERT INTO damage_sightings(sign, machine_id, first_seen, last_seen, seq)"
+               " VALUES(?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM damage_sightings))"
                " ON CONFLICT(sign, machine_id) DO UPDATE SET last_seen = excluded.last_seen,"
                " first_seen = CASE WHEN cleared_at > 0 THEN excluded.first_seen ELSE first_seen END,"
+               " seq = CASE WHEN cleared_at > 0 THEN excluded.seq ELSE seq END,"
                " cleared_at = 0",
         useRef(sign), useRef(machineId), useRef(at), useRef(at), now;
   }

@@ -265,6 +265,15 @@ class SqliteRunbookStore final : public RunbookStore {
     });
   }
 
+  std::int64_t latestRunbookEvent() override {
+    return db_.guard("read latest runbook event", [&] {
+      auto& s = db_.statement("SELECT COALESCE(MAX(id), 0) FROM runbook_events");
+      const auto id = s.step() ? s.integer(0) : 0;
+      s.reset();
+      return id;
+    });
+  }
+
   std::vector<std::int64_t> runbooksAwaitingAgents() override {
     return db_.guard("read runbooks awaiting agents", [&] {
       std::vector<std::int64_t> out;

@@ -215,6 +215,20 @@ class SqliteSensorStore final : public SensorStore {
     });
   }
 
+  std::vector<BegunSighting> sightingsBegunAfter(std::int64_t seq, std::size_t most) override {
+    return db_.guard("read sightings", [&] {
+      using Row = Poco::Tuple<std::int64_t, std::string, std::string, std::int64_t, std::int64_t, std::int64_t>;
+      std::vector<Row> rows;
+      auto limit = static_cast<std::int64_t>(most);
+      db_.session() << "SELECT seq, sign, machine_id, first_seen, last_seen, cleared_at FROM damage_sightings"
+                       " WHERE seq > ? ORDER BY seq LIMIT ?",
+          useRef(seq), useRef(limit), into(rows), now;
+      std::vector<BegunSighting> out;
+      for (const auto& r : rows) out.push_back({r.get<0>(), {r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>()}});
+      return out;
+    });
+  }
+
   std::vector<std::string> machinesWithOpenSightings() override {
     return db_.guard("read sightings", [&] {
       std::vector<std::string> ids;

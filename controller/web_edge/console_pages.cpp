@@ -523,6 +523,7 @@ std::string ConsolePages::liveStamp() {
   for (const auto& t : store_.recentTransitions(0, 1)) s += t.machineId + "@" + std::to_string(t.at) + t.cause;
   s += "|";
   for (const auto& e : store_.operators().operatorAudit("", 0, 1)) s += std::to_string(e.id);
+  s += "|" + std::to_string(store_.runbooks().latestRunbookEvent());  // a test's result comes in with no click
   stamp_ = util::sha256Hex(s).substr(0, 16);
   stampReadMs_ = nowMs;
   return stamp_;

@@ -60,6 +60,21 @@ std::string button(const std::string& action, const std::string& id, const std::
          "</button></form>";
 }
 
+// A runbook's answer the page may sign: with the operator's key loaded
+// (console.js), the text GET confirmationUrl gives is signed in the page
+// and the signature and certificate go with the form. Without one, the
+// answer goes unsigned; `required` (the whole runbook's confirmation)
+// refuses to go without.
+std::string signableButton(const std::string& action, const std::string& id, const std::string& label, const Caller& caller,
+                           const std::string& back, const std::string& confirmationUrl, bool required = false) {
+  return "<form class=\"inline act signable" + std::string(required ? " signature-required" : "") +
+         "\" method=\"post\" action=\"" + html(action) + "\" data-confirmation=\"" + html(confirmationUrl) +
+         "\"><input type=\"hidden\" name=\"csrf\" value=\"" + html(caller.csrf) +
+         "\"><input type=\"hidden\" name=\"back\" value=\"" + html(back) +
+         "\"><input type=\"hidden\" name=\"signature\" value=\"\"><input type=\"hidden\" name=\"certificate\" value=\"\">"
+         "<button id=\"" + id + "\">" + html(label) + "</button></form>";
+}
+
 std::string incidentRow(const Object::Ptr& i) {
   std::string hosts;
   const auto list = parts::list(i, "hosts");
@@ -180,9 +195,10 @@ std::optional<ApiResponse> ConsolePages::incidentPage(const ApiRequest& request,
     // The step that waits, with its work and the buttons that answer it.
     body += "<section class=\"card runbook-step\" id=\"runbook-step\" data-live>";
     const auto added = list(r, "added");
+    const auto confirmation = "/api/v1/runbooks/" + id + "/confirmation?answer=";
     if (state == "scheduled") {
       body += "<h2>Not begun</h2><p>Read the steps below first.</p>";
-      if (mayRun) body += button(back + "/step", "step-begin", "Begin", caller, back);
+      if (mayRun) body += signableButton(back + "/step", "step-begin", "Begin", caller, back, confirmation + "begin");
     } else if (r->isObject("waiting")) {
       const auto waiting = r->getObject("waiting");
       const auto waits = text(waiting, "waits_for");
@@ -202,15 +218,23 @@ std::optional<ApiResponse> ConsolePages::incidentPage(const ApiRequest& request,
       }
       if (waits == "nothing") {
         body += "<p id=\"runbook-finished\">The runbook is finished.</p>";
+        const auto record = list(r, "record");
+        bool confirmed = false;
+        for (std::size_t i = 0; i < record->size(); ++i) confirmed = confirmed || text(record->getObject(i), "kind") == "confirmed";
+        if (confirmed) body += "<p id=\"runbook-confirmed\">Confirmed and signed.</p>";
+        else if (mayRun)
+          body += signableButton(back + "/confirm", "runbook-confirm", "Confirm the whole runbook (signed)", caller, back,
+                                 confirmation + "confirm", true);
       } else if (waits == "test") {
         // A test sent to agents: this section refreshes by itself when they answer.
         body += "<p id=\"agents-awaited\">Waiting for the agents' checks (" +
                 std::to_string(waiting->has("agent_commands") ? list(waiting, "agent_commands")->size() : 0) +
                 " commands), at most until " + when(text(waiting, "agents_until")) + ".</p>";
       } else if (mayRun && waits == "ok") {
-        body += button(back + "/ok", "step-ok", "OK: done", caller, back);
+        body += signableButton(back + "/ok", "step-ok", "OK: done", caller, back, confirmation + "ok");
       } else if (mayRun && waits == "yesno") {
-        body += button(back + "/yes", "step-yes", "Yes", caller, back) + " " + button(back + "/no", "step-no", "No", caller, back);
+        body += signableButton(back + "/yes", "step-yes", "Yes", caller, back, confirmation + "yes") + " " +
+                signableButton(back + "/no", "step-no", "No", caller, back, confirmation + "no");
       }
     }
     // The tests since the last click, with what they saw.
@@ -231,6 +255,19 @@ std::optional<ApiResponse> ConsolePages::incidentPage(const ApiRequest& request,
     }
     if (!tests.empty()) body += "<ul id=\"tests\">" + tests + "</ul>";
     body += "</section>";
+
+    // Signing in the page: the key is read by the page's script and never
+    // leaves the browser; only each signature and the certificate are sent.
+    // Not live: a refresh of the parts above keeps what was loaded.
+    if (mayRun && state != "superseded")
+      body += "<section class=\"card\" id=\"signing\"><h2>Sign your answers</h2><p class=\"muted\">With your operator key "
+              "and certificate loaded here, each answer and the confirmation of the whole runbook are signed in this "
+              "page; the key is never sent. <code>portcullis-controller operator cert</code> gives them as PKCS#12: "
+              "<code>openssl pkcs12 -in FILE.p12 -nocerts -nodes</code> takes out the key, <code>-clcerts -nokeys</code> "
+              "the certificate.</p>"
+              "<label>Key (PEM)<input type=\"file\" id=\"sign-key\" accept=\".pem,.key\"></label> "
+              "<label>Certificate (PEM)<input type=\"file\" id=\"sign-cert\" accept=\".pem,.crt\"></label>"
+              "<p id=\"sign-status\" class=\"muted\">No key loaded: answers go unsigned.</p></section>";
 
     // The damage, listed and drawn.
     const auto damage = r->getObject("damage");
@@ -291,8 +328,18 @@ std::optional<ApiResponse> ConsolePages::incidentForm(const ApiRequest& request,
   }
   if (const auto target = split(path, "/runbooks/")) {
     const auto& action = target->second;
-    if (action != "step" && action != "ok" && action != "yes" && action != "no") return std::nullopt;
-    const auto done = send(request, "/api/v1/runbooks/" + target->first + "/" + action, form);
+    if (action != "step" && action != "ok" && action != "yes" && action != "no" && action != "confirm") return std::nullopt;
+    // Signed in the page: the signature and certificate go on to the API as they came.
+    std::string signedBody;
+    if (!formField(form, "signature").empty() || !formField(form, "certificate").empty()) {
+      Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+      o->set("signature", formField(form, "signature"));
+      o->set("certificate", formField(form, "certificate"));
+      std::ostringstream out;
+      Poco::JSON::Stringifier::stringify(o, out);
+      signedBody = out.str();
+    }
+    const auto done = send(request, "/api/v1/runbooks/" + target->first + "/" + action, form, signedBody);
     if (done.status >= 300) return notDone(caller, "/incidents", "/runbooks/" + target->first, done);
     ApiResponse r;
     r.status = 303;

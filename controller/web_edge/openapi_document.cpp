@@ -173,12 +173,14 @@ std::string_view openApiDocument() {
           "notes": {"type": "array", "items": {"type": "string"}}, "text": {"type": "string", "description": "the steps as run"}}},
       "RunbookView": {"allOf": [{"$ref": "#/components/schemas/Runbook"}, {"type": "object", "required": ["waiting", "shown", "record"],
         "properties": {"waiting": {"type": "object", "nullable": true, "properties": {"line": {"type": "integer"}, "step": {"type": "string"},
-            "waits_for": {"type": "string", "enum": ["ok", "yesno", "test", "nothing"]}}},
+            "waits_for": {"type": "string", "enum": ["ok", "yesno", "test", "nothing"]},
+            "agent_commands": {"type": "array", "items": {"type": "string"}, "description": "a test sent to agents: the run_checks commands it waits for"},
+            "agents_until": {"type": "string", "description": "when the test fails without their answers"}}},
           "shown": {"type": "array", "items": {"type": "object", "properties": {"key": {"type": "string"}, "title": {"type": "string"}, "text": {"type": "string"}}}},
           "record": {"type": "array", "items": {"type": "object", "properties": {"at": {"type": "string"}, "operator": {"type": "string"},
-            "address": {"type": "string"}, "kind": {"type": "string"}, "line": {"type": "integer"}, "passed": {"type": "boolean"},
+            "address": {"type": "string"}, "kind": {"type": "string", "description": "generated, begin, ok, yes, no, test sent, test, finished, confirmed"}, "line": {"type": "integer"}, "passed": {"type": "boolean"},
             "detail": {"type": "string", "nullable": true}, "signature": {"type": "string", "nullable": true}}}}}}]},
-      "Signed": {"type": "object", "description": "an operator's signature (base64, ECDSA P-256 over SHA-256) over the text GET .../confirmation gives, and the certificate `operator cert` issued them (PEM)",
+      "Signed": {"type": "object", "description": "an operator's signature (base64, ECDSA P-256 over SHA-256, DER or r || s) over the text GET .../confirmation gives, and the certificate `operator cert` issued them (PEM)",
         "properties": {"signature": {"type": "string"}, "certificate": {"type": "string"}}}
     },
     "responses": {

@@ -14,7 +14,10 @@
 // to stop the server, the operator clicks OK without doing it, and the test
 // fails and shows the step again; stopped for real, it passes; the fixed
 // page comes back and the site's own test sees it. Every click is in the
-// record, with the operator and the browser's address.
+// record, with the operator and the browser's address. The operator loads
+// the key and certificate `operator cert` issued into the page: every
+// answer and the whole runbook's confirmation are signed in the browser
+// (WebCrypto), and `runbook verify` finds each signature valid.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -101,6 +104,13 @@ TEST_CASE("an incident's runbook in a real browser: the standby first, a skipped
         "service web-1/http 100 needs web-1 standby web-2/http\nservice web-2/http 50 needs web-2\n"
         "function shop 5000 needs web-1/http\n");
   REQUIRE(c.cli({"graph", "import", (t / "graph.txt").string()}).exitCode == 0);
+  // otto's key and certificate, as `operator cert` issues them, taken out of the PKCS#12.
+  const auto p12 = (t / "otto.p12").string(), key = (t / "otto.key").string(), cert = (t / "otto.crt").string();
+  REQUIRE(run({"sh", "-c", "printf '%s\\n' 'p12 password' | " + controllerBinary() + " operator cert otto --out " + p12 +
+                               " --config " + c.conf()})
+              .exitCode == 0);
+  REQUIRE(run({"openssl", "pkcs12", "-in", p12, "-nocerts", "-nodes", "-passin", "pass:p12 password", "-out", key}).exitCode == 0);
+  REQUIRE(run({"openssl", "pkcs12", "-in", p12, "-clcerts", "-nokeys", "-passin", "pass:p12 password", "-out", cert}).exitCode == 0);
 
   // The sensor's alert, appended to the file the controller follows.
   std::ofstream(fs::path(c.controllerDir()) / "eve.json", std::ios::app)
@@ -117,6 +127,9 @@ TEST_CASE("an incident's runbook in a real browser: the standby first, a skipped
   b.type(b.need("input[name=name]"), "otto");
   b.type(b.need("input[name=password]"), "otto long password");
   click(b, "form.stack button");
+  // Signed in (the form's answer is in) before going on: a navigation started
+  // earlier would race the sign-in's own redirect.
+  REQUIRE(waitFor([&] { return b.url().find("/login") == std::string::npos; }, std::chrono::seconds(10)));
   b.go(base + "/incidents");
   click(b, "a[href='/incidents/1']");
   b.need("#questionnaire");
@@ -134,6 +147,11 @@ TEST_CASE("an incident's runbook in a real browser: the standby first, a skipped
   CHECK(b.find("svg.damage-graph").has_value());
   b.screenshot(binaryDir() + "/screenshots/runbook-begin.png");
 
+  // The key into the page (it stays there): from now on every answer is signed.
+  b.type(b.need("#sign-key"), key);
+  b.type(b.need("#sign-cert"), cert);
+  REQUIRE_MESSAGE(waitFor([&] { return b.textAt("#sign-status").find("Key loaded") != std::string::npos; }, std::chrono::seconds(10)),
+                  b.textAt("#sign-status"));
   click(b, "#step-begin");
   REQUIRE(pageShows(b, "Hand the service over to its standby"));
   click(b, "#step-ok");
@@ -163,6 +181,14 @@ TEST_CASE("an incident's runbook in a real browser: the standby first, a skipped
   click(b, "#step-ok");
   REQUIRE(pageShows(b, "id=\"runbook-finished\""));
   CHECK(b.source().find("the page holds \"Fixed page\"") != std::string::npos);
+  // The whole runbook confirmed, signed in the page too: seven answers and the confirmation.
+  click(b, "#runbook-confirm");
+  REQUIRE(pageShows(b, "id=\"runbook-confirmed\""));
+  const auto verified = c.cli({"runbook", "verify", "1"});
+  CHECK_MESSAGE(verified.exitCode == 0, verified.out);
+  CHECK_MESSAGE(verified.out.find("8 answers signed, 0 not; the whole runbook confirmed and signed") != std::string::npos, verified.out);
+  CHECK(verified.out.find("(ok at line ") != std::string::npos);
+  CHECK(verified.out.find("signed by otto's certificate") != std::string::npos);
 
   // The record: every click, by otto, from the browser's address.
   const auto shown = c.cli({"runbook", "show", "1", "--json"});
@@ -173,7 +199,7 @@ TEST_CASE("an incident's runbook in a real browser: the standby first, a skipped
        at = shown.out.find("\"operator\": \"otto\"", at + 1))
     ++clicks;
   // generated, begin, ok and the standby's test, ok and the failed test, ok and
-  // the passed one, ok, yes, ok and the page's test, finished.
-  CHECK(clicks == 13);
+  // the passed one, ok, yes, ok and the page's test, finished, confirmed.
+  CHECK(clicks == 14);
   CHECK(shown.out.find("\"address\": \"127.0.0.1\"") != std::string::npos);
 }

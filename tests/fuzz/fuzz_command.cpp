@@ -57,5 +57,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto* s = std::get_if<ServiceOrder>(&order)) require(!s->package.empty());
   if (const auto* f = std::get_if<FilterAddOrder>(&order)) require(addresses(f->allow));
   if (const auto* i = std::get_if<IsolateOrder>(&order)) require(addresses(i->allow));
+  if (const auto* c = std::get_if<RunChecksOrder>(&order)) {
+    // A runbook's checks: bounded, a command only by a plain name, a file only by a path the agent may read.
+    require(!c->checks.empty() && c->checks.size() <= 32);
+    for (const auto& check : c->checks) {
+      if (check.type == "command")
+        require(!check.command.empty() && check.command.find_first_of(" /;|&$`\n") == std::string::npos &&
+                check.expectExit >= 0 && check.expectExit <= 255);
+      if (check.type == "file") require(absolute(check.target) && (check.sha256 == "absent" || check.sha256.size() == 64));
+      if (check.type == "process" || check.type == "stopped") require(!check.process.empty());
+      require(check.timeoutMs >= 100 && check.timeoutMs <= 120000);
+    }
+  }
   return 0;
 }

@@ -3,13 +3,16 @@
 // with start, jumps only to its steps, and runs (any answers, any test
 // results) without ever passing more steps than it has between two waits; a
 // graph that parses has no cycle, a damage range within it, and a fix order
-// that never puts an element before one it needs. No crash.
+// that never puts an element before one it needs; test patterns that read
+// name their machine for every check an agent runs, and only paths and
+// names an agent takes. No crash.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 #include <unordered_map>
 
+#include "controller/runbooks/runbook_library.h"
 #include "controller/runbooks/runbook_run.h"
 #include "controller/runbooks/service_graph.h"
 
@@ -69,6 +72,26 @@ void readGraph(std::string_view text) {
   }
 }
 
+void readTests(std::string_view text) {
+  LibraryText layer;
+  layer.origin = "fuzz";
+  layer.tests = std::string(text);
+  const auto lib = buildLibrary({layer});
+  if (!lib) {
+    require(!lib.error().empty());
+    return;
+  }
+  const Facts facts = {{"machine", "m-1"}, {"address", "10.0.0.5"}, {"port", "80"}, {"process", "httpd"}};
+  for (const auto& [key, t] : lib->tests)
+    for (const auto& c : t.checks) {
+      const bool agent = c.kind == TestCheck::Kind::Process || c.kind == TestCheck::Kind::File || c.kind == TestCheck::Kind::Command;
+      if (agent) require(c.byAgent());
+      if (c.kind == TestCheck::Kind::File) require(c.path.size() > 1 && c.path.front() == '/' && c.path.find("/../") == std::string::npos);
+      const auto filled = filledCheck(c, facts);
+      if (filled && filled->byAgent()) require(filled->machine.find_first_of(" \n\t{}") == std::string::npos);
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -77,5 +100,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data) + choices, size - choices);
   runScenario(text, data, choices);
   readGraph(text);
+  readTests(text);
   return 0;
 }

@@ -208,6 +208,9 @@ std::string readText(const std::string& path) {
   return s.str();
 }
 
-void writeText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void writeText(const std::string& path, const std::string& text) {
+  if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir);
+  std::ofstream(path) << text;
+}
 
 }  // namespace portcullis::testing

@@ -29,11 +29,6 @@ using namespace portcullis::testing;
 
 namespace {
 
-void writeFile(const std::string& path, const std::string& text) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path) << text;
-}
-
 Poco::JSON::Object::Ptr shown(const ControllerFixture& c, const std::string& id) {
   const auto out = c.cli({"runbook", "show", id, "--json"});
   REQUIRE_MESSAGE(out.exitCode == 0, out.err);
@@ -62,16 +57,16 @@ TEST_CASE("a runbook's test run by the machine's agent: its findings fail the st
   const auto root = c.root();
   const auto evidence = root + "/machine/var/www/shell.php";
   const auto flag = root + "/machine/cleaned";
-  writeFile(evidence, "<?php system($_GET['c']); ?>\n");
-  writeFile(c.controllerDir() + "/site-runbooks/tests.txt",
+  writeText(evidence, "<?php system($_GET['c']); ?>\n");
+  writeText(c.controllerDir() + "/site-runbooks/tests.txt",
             "[site-101] Cleaned, as the machine's agent sees it\n"
             "process {machine} {process} stopped\n"
             "file {machine} /var/www/shell.php sha256 absent\n"
             "command {machine} cleaned exit 0\n"
             "port 127.0.0.1 " + std::to_string(c.port()) + " open from {address}\n");
-  writeFile(c.controllerDir() + "/site-runbooks/manual.txt", "[site-001] Clean the machine\nStop {process}, remove the shell.\n");
-  writeFile(c.controllerDir() + "/site-runbooks/site-clean.scenario", "start\ninclude site-001\nok\nexecute site-101\ncheck\nend\n");
-  writeFile(c.controllerDir() + "/site-runbooks/catalogue.txt", "defacement * site-clean\n");
+  writeText(c.controllerDir() + "/site-runbooks/manual.txt", "[site-001] Clean the machine\nStop {process}, remove the shell.\n");
+  writeText(c.controllerDir() + "/site-runbooks/site-clean.scenario", "start\ninclude site-001\nok\nexecute site-101\ncheck\nend\n");
+  writeText(c.controllerDir() + "/site-runbooks/catalogue.txt", "defacement * site-clean\n");
   REQUIRE(run({"sed", "-i", "s/^library =.*/library = site-runbooks/; s/^check_interval = .*/check_interval = 1s/", c.conf()})
               .exitCode == 0);
   c.start();
@@ -101,7 +96,7 @@ TEST_CASE("a runbook's test run by the machine's agent: its findings fail the st
   auto process = std::make_unique<Background>(std::vector<std::string>{"sleep", "300"}, root + "/sleep.log");
 
   // The alert names the machine by the address its agent reports (fakeMachine: 192.0.2.10).
-  writeFile(root + "/eve.json",
+  writeText(root + "/eve.json",
             R"({"timestamp":")" + eveTimestamp(std::time(nullptr)) + R"(","flow_id":9,"event_type":"alert","src_ip":"198.51.100.4","src_port":40000,)"
             R"("dest_ip":"192.0.2.10","dest_port":80,"proto":"TCP","app_proto":"http","alert":{"action":"allowed","gid":1,)"
             R"("signature_id":2019401,"rev":1,"signature":"ET WEB_SERVER Web shell","category":"Web Application Attack","severity":1}})" "\n");
@@ -129,7 +124,7 @@ TEST_CASE("a runbook's test run by the machine's agent: its findings fail the st
   // Done for real: the agent's second look passes, and the runbook ends.
   process.reset();
   std::filesystem::remove(evidence);
-  writeFile(flag, "yes\n");
+  writeText(flag, "yes\n");
   REQUIRE(c.cli({"runbook", "ok", "1"}).exitCode == 0);
   REQUIRE_MESSAGE(eventually([&] { return (view = shown(c, "1"))->getValue<std::string>("state") == "finished"; },
                              std::chrono::seconds(30)),

@@ -26,11 +26,6 @@ using namespace portcullis::testing;
 
 namespace {
 
-void writeFile(const std::string& path, const std::string& text) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path) << text;
-}
-
 // busybox httpd serving dir on address:port, in the foreground until stopped.
 std::unique_ptr<Background> httpd(const std::string& address, std::uint16_t port, const std::string& dir,
                                   const std::string& log) {
@@ -49,29 +44,29 @@ TEST_CASE("a runbook made with keep-the-impact-small runs step by step, its test
   c.stop(SIGTERM);  // the command line alone
   const auto root = c.root();
   const auto port = freePort();
-  writeFile(root + "/www/index.html", "<h1>Defaced by someone</h1>\n");
-  writeFile(root + "/standby/index.html", "<h1>Shop (standby)</h1>\n");
+  writeText(root + "/www/index.html", "<h1>Defaced by someone</h1>\n");
+  writeText(root + "/standby/index.html", "<h1>Shop (standby)</h1>\n");
   // The site's test of its restored page.
-  writeFile(c.controllerDir() + "/site-runbooks/tests.txt",
+  writeText(c.controllerDir() + "/site-runbooks/tests.txt",
             "[web-102] The shop's own page is back\nhttp http://{address}:{port}/ status 200 contains Fixed page\n");
   REQUIRE(run({"sed", "-i", "s/^library =.*/library = site-runbooks/", c.conf()}).exitCode == 0);
   auto web = httpd("127.0.0.1", port, root + "/www", root + "/httpd.log");
   auto standby = httpd("127.0.0.2", port, root + "/standby", root + "/standby.log");
 
-  writeFile(root + "/eve.json",
+  writeText(root + "/eve.json",
             R"({"timestamp":")" + eveTimestamp(std::time(nullptr)) + R"(","flow_id":7,"event_type":"alert","src_ip":"192.0.2.66","src_port":40000,)"
             R"("dest_ip":"127.0.0.1","dest_port":)" + std::to_string(port) +
             R"(,"proto":"TCP","app_proto":"http","alert":{"action":"allowed","gid":1,"signature_id":2019401,"rev":1,)"
             R"("signature":"ET WEB_SERVER Defacement","category":"Web Application Attack","severity":1}})" "\n");
   REQUIRE(c.cli({"incidents", "import", "--eve", root + "/eve.json"}).exitCode == 0);
 
-  writeFile(root + "/graph.txt",
+  writeText(root + "/graph.txt",
             "host web-1 20 address 127.0.0.1\nhost web-2 20 address 127.0.0.2\n"
             "service web-1/http 100 needs web-1 standby web-2/http\nservice web-2/http 50 needs web-2\n"
             "function shop 5000 needs web-1/http\n");
   auto out = c.cli({"graph", "import", root + "/graph.txt"});
   REQUIRE_MESSAGE(out.exitCode == 0, out.err);
-  writeFile(root + "/bad-graph.txt", "service a 1 needs b\nservice b 1 needs a\n");
+  writeText(root + "/bad-graph.txt", "service a 1 needs b\nservice b 1 needs a\n");
   out = c.cli({"graph", "import", root + "/bad-graph.txt"});
   CHECK(out.exitCode == 1);
   CHECK(out.err.find("a cycle of needs") != std::string::npos);
@@ -113,7 +108,7 @@ TEST_CASE("a runbook made with keep-the-impact-small runs step by step, its test
   out = c.cli({"runbook", "ok", "1"});
   CHECK(out.out.find("the page lacks \"Fixed page\"") != std::string::npos);
   CHECK(out.out.find("[web-004]") != std::string::npos);
-  writeFile(root + "/www/index.html", "<h1>Fixed page</h1>\n");
+  writeText(root + "/www/index.html", "<h1>Fixed page</h1>\n");
   out = c.cli({"runbook", "ok", "1"});
   CHECK(out.out.find("the page holds \"Fixed page\"") != std::string::npos);
   CHECK(out.out.find("the runbook is finished") != std::string::npos);
@@ -138,9 +133,9 @@ TEST_CASE("answers signed with the operator's certificate; runbook verify checks
   c.stop(SIGTERM);
   const auto root = c.root();
   const auto port = freePort();
-  writeFile(root + "/www/index.html", "<h1>up</h1>\n");
+  writeText(root + "/www/index.html", "<h1>up</h1>\n");
   auto web = httpd("127.0.0.1", port, root + "/www", root + "/httpd.log");
-  writeFile(root + "/eve.json",
+  writeText(root + "/eve.json",
             R"({"timestamp":")" + eveTimestamp(std::time(nullptr)) + R"(","event_type":"alert","src_ip":"192.0.2.66","dest_ip":"127.0.0.1","dest_port":)" +
                 std::to_string(port) +
                 R"(,"proto":"TCP","alert":{"signature_id":2024897,"signature":"ET EXPLOIT CVE-2021-44228 attempt"}})" "\n");

@@ -2,7 +2,9 @@
 // With it, (1) forms marked "act" are sent in the background and the page's
 // live parts are replaced from the answer, so an action shows its effect
 // without a reload; (2) the page listens to /events (server-sent events)
-// and refreshes its live parts whenever the fleet changes.
+// and refreshes its live parts whenever the fleet changes; (3) a runbook's
+// answers are signed in the page with the operator's key, which is read
+// from a file the operator picks and never leaves the browser.
 'use strict';
 (function () {
   var pending = null;
@@ -40,21 +42,92 @@
     return pending;
   }
 
+  function notify(text) {
+    var notice = document.getElementById('notice');
+    if (notice) notice.textContent = text;
+  }
+
+  // The operator's signing key: imported so that the page cannot export
+  // it, kept only in this page's memory. Null until both files are loaded.
+  var signer = null;
+  function say(text) {
+    var status = document.getElementById('sign-status');
+    if (status) status.textContent = text;
+  }
+  function pemBytes(pem, label) {
+    var found = new RegExp('-----BEGIN ' + label + '-----([\\s\\S]*?)-----END ' + label + '-----').exec(pem);
+    if (!found) return null;
+    var raw = atob(found[1].replace(/\s+/g, ''));
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; ++i) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+  function fileText(input) {
+    return input && input.files && input.files[0] ? input.files[0].text() : Promise.resolve(null);
+  }
+  function loadSigner() {
+    signer = null;
+    Promise.all([fileText(document.getElementById('sign-key')), fileText(document.getElementById('sign-cert'))])
+      .then(function (texts) {
+        if (!texts[0] || !texts[1]) return say('Load both your key and your certificate.');
+        var key = pemBytes(texts[0], 'PRIVATE KEY');
+        if (!key) return say('The key is not a PEM "PRIVATE KEY" (openssl pkcs12 -nocerts -nodes gives one).');
+        if (!pemBytes(texts[1], 'CERTIFICATE')) return say('The certificate is not a PEM certificate.');
+        return crypto.subtle.importKey('pkcs8', key, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
+          .then(function (imported) {
+            signer = { key: imported, certificate: texts[1] };
+            say('Key loaded: your answers are signed in this page.');
+          });
+      })
+      .catch(function (e) { say('The key cannot sign (an ECDSA P-256 key is needed): ' + e.message); });
+  }
+  document.addEventListener('change', function (event) {
+    if (event.target.id === 'sign-key' || event.target.id === 'sign-cert') loadSigner();
+  });
+  function base64(buffer) {
+    var bytes = new Uint8Array(buffer), text = '';
+    for (var i = 0; i < bytes.length; ++i) text += String.fromCharCode(bytes[i]);
+    return btoa(text);
+  }
+  // A signable form gets the signature over the text the controller gives
+  // for this answer now, and the certificate. Resolves false when the form
+  // must be signed and no key is loaded.
+  function signed(form) {
+    if (!form.classList.contains('signable') || !signer) return Promise.resolve(!form.classList.contains('signature-required'));
+    return fetch(form.dataset.confirmation, { credentials: 'same-origin' })
+      .then(function (r) {
+        if (!r.ok) throw new Error('the controller gave no text to sign');
+        return r.json();
+      })
+      .then(function (body) {
+        return crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signer.key, new TextEncoder().encode(body.text));
+      })
+      .then(function (signature) {
+        form.elements.namedItem('signature').value = base64(signature);
+        form.elements.namedItem('certificate').value = signer.certificate;
+        return true;
+      });
+  }
+
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (!form.classList || !form.classList.contains('act')) return;
     event.preventDefault();
     var buttons = form.querySelectorAll('button');
     buttons.forEach(function (b) { b.disabled = true; });
-    fetch(form.action, {
-      method: 'POST',
-      body: new URLSearchParams(new FormData(form)),
-      credentials: 'same-origin'
-    }).then(function (r) {
-      return r.text().then(function (text) { swap(text); });
-    }).catch(function () {
-      var notice = document.getElementById('notice');
-      if (notice) notice.textContent = 'The console could not be reached; nothing was changed here.';
+    signed(form).then(function (ready) {
+      if (!ready) return notify('Load your key and certificate under "Sign your answers" first.');
+      return fetch(form.action, {
+        method: 'POST',
+        body: new URLSearchParams(new FormData(form)),
+        credentials: 'same-origin'
+      }).then(function (r) {
+        return r.text().then(function (text) { swap(text); });
+      });
+    }).catch(function (e) {
+      notify(e && e.message && e.message.indexOf('controller') >= 0
+        ? 'Not signed: ' + e.message + '; nothing was changed.'
+        : 'The console could not be reached; nothing was changed here.');
     }).then(function () {
       buttons.forEach(function (b) { b.disabled = false; });
     });

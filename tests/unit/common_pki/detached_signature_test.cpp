@@ -9,6 +9,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+
 #include "common/pki/detached_signature.h"
 
 using portcullis::pki::verifyDetachedSignature;
@@ -77,4 +80,30 @@ TEST_CASE("keys and signatures that are not what they should be") {
   CHECK(verifyDetachedSignature(w.read("pub.pem"), "data", "").error() == "the signature is empty");
   CHECK_FALSE(verifyDetachedSignature(w.read("pub.pem"), "data", "!!!! not base64 !!!!").ok());
   CHECK_FALSE(verifyDetachedSignature(w.read("pub.pem"), "data", std::string(64, 'A')).ok());
+}
+
+TEST_CASE("ECDSA as a browser signs (r || s, IEEE P1363) verifies as the DER form does") {
+  Workspace w;
+  REQUIRE(w.sh("openssl ecparam -name prime256v1 -genkey -noout -out key.pem && openssl ec -in key.pem -pubout -out pub.pem 2>/dev/null") == 0);
+  REQUIRE(w.sh("openssl dgst -sha256 -sign key.pem -out feed.sig feed.json") == 0);
+  const auto der = w.read("feed.sig");
+  // The same signature as WebCrypto's crypto.subtle.sign gives it: r and s, 32 bytes each.
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+  REQUIRE(sig != nullptr);
+  unsigned char rs[64];
+  REQUIRE(BN_bn2binpad(ECDSA_SIG_get0_r(sig), rs, 32) == 32);
+  REQUIRE(BN_bn2binpad(ECDSA_SIG_get0_s(sig), rs + 32, 32) == 32);
+  ECDSA_SIG_free(sig);
+  const std::string p1363(reinterpret_cast<const char*>(rs), sizeof rs);
+  const auto pub = w.read("pub.pem");
+  const auto feed = w.read("feed.json");
+  CHECK(verifyDetachedSignature(pub, feed, p1363).ok());
+  std::ofstream(w.p("rs.bin"), std::ios::binary) << p1363;
+  REQUIRE(w.sh("openssl base64 -A -in rs.bin -out rs.b64") == 0);
+  CHECK(verifyDetachedSignature(pub, feed, w.read("rs.b64")).ok());
+  auto flipped = p1363;
+  flipped[40] = static_cast<char>(flipped[40] ^ 1);
+  CHECK_FALSE(verifyDetachedSignature(pub, feed, flipped).ok());
+  CHECK_FALSE(verifyDetachedSignature(pub, feed + " ", p1363).ok());
 }
