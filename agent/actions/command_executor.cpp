@@ -94,7 +94,19 @@ pb::CommandResult CommandExecutor::execute(const AgentCommand& command) {
 }
 
 pb::CommandResult CommandExecutor::runChecks(const RunChecksOrder& order, const std::string& id) {
-  const auto outcomes = edges_.checks(order.checks);
+  // One at a time within a budget: the agent's other commands (an
+  // isolation...) wait behind these, so a slow set is cut short.
+  constexpr auto kBudget = std::chrono::seconds(60);
+  const auto until = std::chrono::steady_clock::now() + kBudget;
+  std::vector<CheckOutcome> outcomes;
+  for (const auto& check : order.checks) {
+    if (std::chrono::steady_clock::now() >= until) {
+      outcomes.push_back({check.name, false, "not run: the checks' 60 s were used up"});
+      continue;
+    }
+    auto one = edges_.checks({check});
+    outcomes.push_back(one.empty() ? CheckOutcome{check.name, false, "not run"} : std::move(one.front()));
+  }
   auto result = actionResult(true, "");
   std::size_t passed = 0;
   for (const auto& o : outcomes) {

@@ -166,14 +166,15 @@ std::vector<std::string> regressions(const std::vector<CheckOutcome>& before, co
 CheckOutcome runCheck(const CheckSpec& spec, const CheckPlace& place) {
   if (spec.type == "process" || spec.type == "stopped") {
     const bool wanted = spec.type == "process";
+    // The kernel keeps a process's name to 15 bytes (/proc/PID/comm): a longer one is compared as it shows there.
+    const auto name = spec.process.substr(0, 15);
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(place.procRoot, ec)) {
-      const auto name = e.path().filename().string();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (e.path().filename().string().find_first_not_of("0123456789") != std::string::npos) continue;
       std::ifstream comm(e.path() / "comm");
       std::string line;
-      if (std::getline(comm, line) && line == spec.process)
-        return result(spec, wanted, "process " + spec.process + " runs (pid " + name + ")");
+      if (std::getline(comm, line) && line == name)
+        return result(spec, wanted, "process " + spec.process + " runs (pid " + e.path().filename().string() + ")");
     }
     if (ec) return result(spec, false, "cannot list " + place.procRoot.string() + ": " + ec.message());
     return result(spec, !wanted, "no process named " + spec.process);

@@ -269,7 +269,10 @@ std::string agentConfigText(const AgentConfigTemplate& t) {
          "# The programs a runbook's test may have this agent run, by name: NAME =\n"
          "# /absolute/program and its arguments (no shell). Only its exit status and\n"
          "# the end of its output go back. None by default. For example:\n"
-         "# nginx-config = /usr/sbin/nginx -t\n"
+         "# nginx-config = /usr/sbin/nginx -t\n" +
+         std::string(t.sandboxed ? "# They run inside this service's sandbox (the system read-only); one that must\n"
+                                   "# write elsewhere runs outside it: site-check = /usr/bin/" + outside + "/usr/local/bin/site-check\n"
+                                 : "") +
          "\n[announce]\n"
          "# On a link that is up with no IPv4 address, broadcast a signed announce so\n"
          "# the DHCP gate can admit this machine before it has an address.\n"

@@ -12,8 +12,10 @@ std::int64_t incidentToJoin(const Alert& alert, const std::vector<OpenIncident>&
     if (i.rule != rule) continue;
     const auto gap = alert.atUs > i.lastAtUs ? alert.atUs - i.lastAtUs : i.lastAtUs - alert.atUs;
     if (gap > windowUs) continue;
+    // The unspecified address (an alert of a machine with no address known) is shared by nobody.
+    const packet::IpAddress none{}, noneV6{true, {}};
     const bool names = std::any_of(i.addresses.begin(), i.addresses.end(), [&](const packet::IpAddress& a) {
-      return a == alert.source || a == alert.destination;
+      return a != none && a != noneV6 && (a == alert.source || a == alert.destination);
     });
     if (!names) continue;
     if (!best || i.lastAtUs > best->lastAtUs) best = &i;

@@ -63,6 +63,7 @@ Answers prefill(const AlertFacts& alert, const MachineFacts* machine) {
   // The machine hit: the destination when known, else the source.
   const bool outward = alert.destinationMachine.empty() && !alert.sourceMachine.empty();
   a.address = outward ? alert.source : alert.destination;
+  if (a.address == "0.0.0.0" || a.address == "::") a.address.clear();  // no address known: none guessed
   a.machine = outward ? alert.sourceMachine : alert.destinationMachine;
   a.port = outward ? alert.sourcePort : alert.destinationPort;
   if (machine) {

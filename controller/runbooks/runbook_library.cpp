@@ -165,6 +165,7 @@ Result<TestCheck> checkOf(const std::vector<std::string_view>& w) {
     if (w.size() != 5 || w[3] != "sha256") return fail("written file MACHINE PATH sha256 HEX|absent");
     if (!machineWord(w[1])) return fail("'" + std::string(w[1]) + "' is not a machine (its id, an address, or a fact)");
     if (!machinePath(w[2])) return fail("'" + std::string(w[2]) + "' is not an absolute, normalised path");
+    if (w[2].find_first_of("{}") != std::string_view::npos) return fail("a path is written whole: no fact is filled in it");
     const bool hex = w[4].size() == 64 && std::all_of(w[4].begin(), w[4].end(), [](char ch) {
                        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
                      });
@@ -248,8 +249,12 @@ void readTests(const LibraryText& layer, RunbookLibrary& lib, std::vector<std::s
     if (!check) return problems.push_back(origin + ": " + check.error());
     open->checks.push_back(std::move(*check));
   });
-  for (const auto& [key, t] : lib.tests)
+  for (const auto& [key, t] : lib.tests) {
     if (t.checks.empty()) problems.push_back(t.origin + ": [" + key + "] has no check");
+    // What one run_checks carries to an agent.
+    if (std::count_if(t.checks.begin(), t.checks.end(), [](const TestCheck& c) { return c.byAgent(); }) > 32)
+      problems.push_back(t.origin + ": [" + key + "] has more than 32 checks an agent runs");
+  }
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "controller/runbooks_edge/agent_test_watch.h"
 
 #include "common/log/logging.h"
-#include "controller/store/store_error.h"
 
 namespace portcullis::runbooks {
 
@@ -37,9 +36,14 @@ void AgentTestWatch::loop() {
     woken_ = false;
     lock.unlock();
     try {
-      if (const auto moved = service_.collectAgentTests(); moved > 0)
-        logger.notice("RUNBOOK_AGENT_TESTS_TAKEN runbooks=%z", moved);
-    } catch (const store::StoreError& e) {
+      const auto moved = service_.collectAgentTests([&](std::int64_t runbook, const std::string& why) {
+        if (told_[runbook] == why) return;
+        told_[runbook] = why;
+        logger.error("RUNBOOK_AGENT_TEST_NOT_TAKEN runbook=%Ld reason=%s", static_cast<Poco::Int64>(runbook), why);
+      });
+      if (moved > 0) logger.notice("RUNBOOK_AGENT_TESTS_TAKEN runbooks=%z", moved);
+    } catch (const std::exception& e) {
+      // A store that failed (busy, full): the watch goes on, and looks again in a second.
       logger.error("RUNBOOK_AGENT_TESTS_NOT_TAKEN reason=%s (looked at again in a second)", std::string(e.what()));
     }
     lock.lock();

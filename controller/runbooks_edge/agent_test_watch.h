@@ -4,9 +4,10 @@
 // agents have answered, or whose time is up, go on. One thread of its own:
 // the controller's checks a test also runs may take seconds, which no
 // agent connection's lane should wait for.
-#include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "controller/runbooks_edge/runbook_service.h"
@@ -31,6 +32,7 @@ class AgentTestWatch {
   bool woken_ = false;
   bool stopping_ = false;
   std::thread thread_;
+  std::map<std::int64_t, std::string> told_;  // each runbook's problem logged once, not every second
 };
 
 }  // namespace portcullis::runbooks

@@ -199,26 +199,35 @@ CheckOutcome RunbookService::finishTest(const Step& step, const store::RunbookRe
                                         const std::vector<std::string>& commands) {
   const auto it = library.tests.find(step.argument);
   if (it == library.tests.end()) return {false, "test pattern [" + step.argument + "] is not in the library"};
-  std::vector<store::OutboxCommand> answers;
+  std::vector<store::OutboxCommand> sent;
   for (const auto& id : commands)
-    if (auto c = store_.command(id)) answers.push_back(std::move(*c));
+    if (auto c = store_.command(id)) sent.push_back(std::move(*c));
+  // The command that carried the check at index: its answer is the agent's
+  // word about its own machine, the one it was sent to (never looked up again).
+  const auto carrier = [&](std::size_t index) -> const store::OutboxCommand* {
+    for (const auto& c : sent)
+      for (const auto& check : c.action.run_checks().checks())
+        if (check.name() == agentCheckName(index)) return &c;
+    return nullptr;
+  };
   CheckOutcome all{true, ""};
   for (std::size_t i = 0; i < it->second.checks.size(); ++i) {
     const auto& check = it->second.checks[i];
     CheckOutcome one;
-    if (auto filled = filledCheck(check, record.facts); !filled) {
+    const auto* c = check.byAgent() ? carrier(i) : nullptr;
+    if (c) {
+      if (const auto r = agentResultOf(c->result, i)) one = {r->ok(), "on " + c->machineId + ": " + r->detail()};
+      else if (c->state == store::CommandState::Cancelled) one = {false, c->machineId + "'s command was cancelled before it answered"};
+      else if (c->finished()) one = {false, c->machineId + " answered without this check: " + c->result.detail()};
+      else one = {false, c->machineId + " did not answer within " + std::to_string(settings_.agentTestTimeout.count()) + "s: " + check.line};
+    } else if (auto filled = filledCheck(check, record.facts); !filled) {
       one = {false, filled.error()};
     } else if (!check.byAgent()) {
       one = checks_.run(*filled);
     } else if (auto machine = machineOf(filled->machine); !machine) {
-      one = {false, machine.error()};
+      one = {false, machine.error()};  // why it was never sent
     } else {
-      one = {false, *machine + " did not answer within " + std::to_string(settings_.agentTestTimeout.count()) + "s: " + check.line};
-      for (const auto& c : answers) {
-        if (c.machineId != *machine) continue;
-        if (auto r = agentResultOf(c.result, i)) one = {r->ok(), "on " + *machine + ": " + r->detail()};
-        else if (c.finished()) one = {false, *machine + " answered without this check: " + c.result.detail()};
-      }
+      one = {false, "sent to no machine: " + check.line};
     }
     all.passed = all.passed && one.passed;
     all.detail += (all.detail.empty() ? "" : "; ") + std::string(one.passed ? "passed: " : "failed: ") + one.detail;
@@ -254,11 +263,14 @@ Result<bool> RunbookService::collectAgentTests(std::int64_t runbookId) {
   return collectLocked(runbookId);
 }
 
-std::size_t RunbookService::collectAgentTests() {
+std::size_t RunbookService::collectAgentTests(const std::function<void(std::int64_t, const std::string&)>& problem) {
   std::lock_guard lock(moving_);
   std::size_t moved = 0;
-  for (const auto id : store_.runbooks().runbooksAwaitingAgents())
-    if (auto m = collectLocked(id); m && *m) ++moved;
+  for (const auto id : store_.runbooks().runbooksAwaitingAgents()) {
+    const auto m = collectLocked(id);
+    if (m && *m) ++moved;
+    if (!m && problem) problem(id, m.error());
+  }
   return moved;
 }
 
@@ -308,6 +320,9 @@ Result<bool> RunbookService::collectLocked(std::int64_t runbookId) {
 
 Status RunbookService::checkSignature(const Confirmation& c, const std::string& text, const std::string& operatorName,
                                       std::int64_t at) {
+  // A file with the key in it, picked as the certificate: refused, so that no key is ever kept in a record.
+  if (c.certificatePem.find("PRIVATE KEY") != std::string::npos)
+    return fail("what came as the certificate holds a private key: it is not kept; send the certificate alone");
   if (settings_.caCertificatePem.empty()) return fail("this controller has no CA to check operators' certificates with");
   const auto info = pki::inspectCertificate(c.certificatePem);
   if (!info) return fail("the signer's certificate does not read: " + info.error());
@@ -388,7 +403,9 @@ Result<RunbookView> RunbookService::act(std::int64_t runbookId, Action action, c
                   std::to_string((record->startAt - now + 59) / 60) + " min: make it again with start now to begin at once");
     run.begin();
     events.push_back(event(who, "begin", 0));
-  } else if (action != Action::Step) {
+  } else if (action == Action::Step) {
+    return view(runbookId);  // begun: only what waits, shown again (a test sent waits for its agents)
+  } else {
     const auto at = run.state().line;
     Result<Advance> moved = action == Action::Ok    ? run.ok()
                             : action == Action::Yes ? run.answer(true)

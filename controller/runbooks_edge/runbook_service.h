@@ -102,8 +102,10 @@ class RunbookService {
   // or its time is up: the result recorded, and the run goes on to what
   // waits next. False while it still waits (or waits for nothing).
   Result<bool> collectAgentTests(std::int64_t runbookId);
-  // The same for every runbook that waits for agents; how many moved.
-  std::size_t collectAgentTests();
+  // The same for every runbook that waits for agents; how many moved. A
+  // runbook that cannot move (its text no longer reads...) is told to
+  // problem with the reason and the others go on.
+  std::size_t collectAgentTests(const std::function<void(std::int64_t, const std::string&)>& problem = {});
   // Called with a machine's id when a test queued a command for it (so
   // that a connected agent gets it at once).
   void onCommandsQueued(std::function<void(const std::string&)> queued) { queued_ = std::move(queued); }
@@ -146,7 +148,7 @@ class RunbookService {
   std::function<void(const std::string&)> queued_;
   // One run moves at a time in this process (the console's threads, the
   // collector); the store's conditional write guards across processes.
-  std::recursive_mutex moving_;
+  std::mutex moving_;
 };
 
 }  // namespace portcullis::runbooks

@@ -65,21 +65,34 @@
   function fileText(input) {
     return input && input.files && input.files[0] ? input.files[0].text() : Promise.resolve(null);
   }
+  // The certificate block alone is sent: never a file's other parts.
+  function certificateBlock(pem) {
+    var found = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(pem);
+    return found ? found[0] + '\n' : null;
+  }
+  var loading = 0;  // the latest choice of files wins over a slower earlier one
   function loadSigner() {
     signer = null;
+    var mine = ++loading;
     Promise.all([fileText(document.getElementById('sign-key')), fileText(document.getElementById('sign-cert'))])
       .then(function (texts) {
         if (!texts[0] || !texts[1]) return say('Load both your key and your certificate.');
         var key = pemBytes(texts[0], 'PRIVATE KEY');
         if (!key) return say('The key is not a PEM "PRIVATE KEY" (openssl pkcs12 -nocerts -nodes gives one).');
-        if (!pemBytes(texts[1], 'CERTIFICATE')) return say('The certificate is not a PEM certificate.');
+        if (texts[1].indexOf('PRIVATE KEY') >= 0)
+          return say('The certificate file holds a private key too: take the certificate alone (openssl pkcs12 -clcerts -nokeys).');
+        var certificate = certificateBlock(texts[1]);
+        if (!certificate) return say('The certificate is not a PEM certificate.');
         return crypto.subtle.importKey('pkcs8', key, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
           .then(function (imported) {
-            signer = { key: imported, certificate: texts[1] };
+            if (mine !== loading) return;
+            signer = { key: imported, certificate: certificate };
             say('Key loaded: your answers are signed in this page.');
           });
       })
-      .catch(function (e) { say('The key cannot sign (an ECDSA P-256 key is needed): ' + e.message); });
+      .catch(function (e) {
+        if (mine === loading) say('The key cannot sign (an ECDSA P-256 key is needed): ' + e.message);
+      });
   }
   document.addEventListener('change', function (event) {
     if (event.target.id === 'sign-key' || event.target.id === 'sign-cert') loadSigner();
@@ -94,13 +107,17 @@
   // must be signed and no key is loaded.
   function signed(form) {
     if (!form.classList.contains('signable') || !signer) return Promise.resolve(!form.classList.contains('signature-required'));
+    var notSigned = function (why) {
+      var e = new Error(why);
+      e.signing = true;
+      throw e;
+    };
     return fetch(form.dataset.confirmation, { credentials: 'same-origin' })
-      .then(function (r) {
-        if (!r.ok) throw new Error('the controller gave no text to sign');
-        return r.json();
-      })
+      .then(function (r) { return r.ok ? r.json() : notSigned('the controller gave no text to sign'); },
+            function () { notSigned('the controller could not be reached for the text to sign'); })
       .then(function (body) {
-        return crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signer.key, new TextEncoder().encode(body.text));
+        return crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signer.key, new TextEncoder().encode(body.text))
+          .catch(function (e) { notSigned('the browser could not sign (' + e.message + ')'); });
       })
       .then(function (signature) {
         form.elements.namedItem('signature').value = base64(signature);
@@ -125,9 +142,8 @@
         return r.text().then(function (text) { swap(text); });
       });
     }).catch(function (e) {
-      notify(e && e.message && e.message.indexOf('controller') >= 0
-        ? 'Not signed: ' + e.message + '; nothing was changed.'
-        : 'The console could not be reached; nothing was changed here.');
+      notify(e && e.signing ? 'Not signed: ' + e.message + '; nothing was changed.'
+                            : 'The console could not be reached; nothing was changed here.');
     }).then(function () {
       buttons.forEach(function (b) { b.disabled = false; });
     });

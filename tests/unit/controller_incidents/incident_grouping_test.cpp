@@ -51,6 +51,13 @@ TEST_CASE("another rule, no shared address, or a quiet gap longer than the windo
   CHECK(incidentToJoin(alertOf("192.0.2.66", "10.0.0.22", 2001219, 11 * kMinute), {}, 10 * kMinute) == 0);
 }
 
+TEST_CASE("no address known (0.0.0.0, ::) is an address nobody shares") {
+  const std::vector<OpenIncident> open = {incidentOf(7, "1:2001219", 10 * kMinute, {"0.0.0.0"}),
+                                          incidentOf(8, "1:2001219", 10 * kMinute, {"::"})};
+  CHECK(incidentToJoin(alertOf("0.0.0.0", "0.0.0.0", 2001219, 11 * kMinute), open, 10 * kMinute) == 0);
+  CHECK(incidentToJoin(alertOf("::", "::", 2001219, 11 * kMinute), open, 10 * kMinute) == 0);
+}
+
 TEST_CASE("of several that qualify, the one with the latest alert") {
   const std::vector<OpenIncident> open = {incidentOf(3, "1:5", 8 * kMinute, {"10.0.0.1"}),
                                           incidentOf(9, "1:5", 9 * kMinute, {"10.0.0.2"}),

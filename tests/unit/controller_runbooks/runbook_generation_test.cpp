@@ -156,6 +156,15 @@ TEST_CASE("the questionnaire's guesses from an alert and the machine's inventory
   alert.destinationPort = 8080;
   CHECK(prefill(alert, nullptr).problem == "unpatched-hole");
   CHECK(prefill(alert, nullptr).service == "http");
+  // A machine with no address known (a damage sighting): no address guessed, so no test probes 0.0.0.0.
+  alert = {};
+  alert.signature = "Malware found by the antivirus: Win.Test.EICAR_HDB-1 on web-1";
+  alert.source = alert.destination = "0.0.0.0";
+  alert.destinationMachine = "m1";
+  a = prefill(alert, nullptr);
+  CHECK(a.address.empty());
+  CHECK(a.machine == "m1");
+  CHECK(a.problem == "malware");
 }
 
 TEST_CASE("the start: at once, after the notice, or when business hours end") {

@@ -169,6 +169,10 @@ TEST_CASE("checks an agent runs: written with the machine they run on, refused w
   CHECK(refused("process {machine} sshd sleeping").find("written process MACHINE NAME running|stopped") != std::string::npos);
   CHECK(refused("process a;b sshd running").find("is not a machine") != std::string::npos);
   CHECK(refused("port 10.0.0.7 5432 open to {machine}").find("[from MACHINE]") != std::string::npos);
+  CHECK(refused("file {machine} /srv/{host}/index.html sha256 absent").find("a path is written whole") != std::string::npos);
+  std::string many;
+  for (int i = 0; i < 33; ++i) many += "process {machine} p" + std::to_string(i) + " running\n";
+  CHECK(refused(many).find("[agent-102] has more than 32 checks an agent runs") != std::string::npos);
 }
 
 TEST_CASE("the part of the library a scenario uses reads back as the same entries, tests and files") {

@@ -150,9 +150,14 @@ TEST_CASE("an agent's checks go out as one command, and their answer decides the
   CHECK(checks[2].target() == "10.0.9.9:80");
   CHECK(sent->action.run_checks().reason() == "runbook " + std::to_string(id) + ", line " + std::to_string(v->waiting->line));
 
-  // While it waits, an answer is refused and changes nothing.
+  // While it waits, an answer is refused and changes nothing; a step shows it again and sends nothing more.
   CHECK(f.service->act(id, RunbookService::Action::Ok, kAlice).error().find("not for ok") != std::string::npos);
   CHECK(f.service->collectAgentTests(id).value() == false);
+  const auto again = f.service->act(id, RunbookService::Action::Step, kAlice);
+  REQUIRE(again);
+  CHECK(again->events.size() == v->events.size());
+  CHECK(again->record.awaited.commands == v->record.awaited.commands);
+  CHECK(f.store->commands().size() == 1);
 
   // The agent finds the process still running: the test fails, the work is shown again.
   f.agentAnswers(commandId, {{0, false}, {1, true}, {2, true}});

@@ -202,12 +202,30 @@ TEST_CASE("the console's pages: the questionnaire pre-filled, the runbook made a
   CHECK(has(page.body, "Failed, shown again: failed: 10.0.0.5 not as wanted"));
   CHECK(has(page.body, "Take the defaced site offline"));
   CHECK(has(page.body, "<td>otto</td><td>192.0.2.10</td><td>test failed</td>"));
+  // The answers may be signed in the page: each form names the text to sign.
+  CHECK(has(page.body, "id=\"signing\""));
+  CHECK(has(page.body, "id=\"sign-key\""));
+  CHECK(has(page.body, "data-confirmation=\"/api/v1/runbooks/" + where.substr(10) + "/confirmation?answer=ok\""));
+  CHECK(has(page.body, "<input type=\"hidden\" name=\"signature\" value=\"\">"));
+  // A signature goes on to the service, refused with its reason (this console has no CA), and nothing moves.
+  const auto before = p.get(where, otto).body;
+  auto forged = p.post(where + "/ok", "back=" + where + "&signature=AAAA&certificate=not-a-certificate", otto);
+  CHECK(forged.status == 409);
+  CHECK_MESSAGE(has(forged.body, "Not done: this controller has no CA to check operators&#39; certificates with"), forged.body);
+  CHECK(p.get(where, otto).body.find("test failed</td>") == before.find("test failed</td>"));
+  // A key sent as the certificate (a combined file) is refused before anything else, and kept nowhere.
+  auto keyed = p.post(where + "/ok",
+                      "back=" + where + "&signature=AAAA&certificate=-----BEGIN+PRIVATE+KEY-----%0AMIG...%0A-----END+PRIVATE+KEY-----",
+                      otto);
+  CHECK(keyed.status == 409);
+  CHECK(has(keyed.body, "holds a private key: it is not kept"));
 
   // A viewer sees it all and has no buttons.
   auto vera = p.signIn("vera");
   page = p.get(where, vera);
   CHECK(has(page.body, "Take the defaced site offline"));
   CHECK_FALSE(has(page.body, "id=\"step-ok\""));
+  CHECK_FALSE(has(page.body, "id=\"signing\""));
   CHECK(p.post(where + "/ok", "back=" + where, vera).status == 403);
 }
 
