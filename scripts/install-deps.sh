@@ -13,6 +13,7 @@ packages=(
   gpgv gnupg debian-archive-keyring liblzma-dev xz-utils liblz4-dev lz4
   chromium chromium-driver
   tcpdump tshark jq
+  postgresql postgresql-client libpq-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -73,12 +73,16 @@ actions::ActionSettings actionSettings(const AgentConfig& c) {
   s.stateDir = c.stateDir / "state";
   s.root = c.root;
   s.checkCommands = c.checkCommands;
-  // An isolated host keeps its controller: every IPv4 address its name has now.
-  addrinfo hints{};
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(c.controllerHost.c_str(), nullptr, &hints, &found) == 0) {
+  // An isolated host keeps its controllers: every IPv4 address their names have now.
+  std::vector<std::string> hosts;
+  for (const auto& e : c.controllers) hosts.push_back(e.host);
+  if (hosts.empty()) hosts.push_back(c.controllerHost);
+  for (const auto& host : hosts) {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) continue;
     for (auto* a = found; a; a = a->ai_next) {
       char text[INET_ADDRSTRLEN] = {};
       ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr, text, sizeof text);

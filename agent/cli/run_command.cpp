@@ -201,8 +201,10 @@ int checkConfig(const AgentConfig& config) {
       return runtimeError("cannot read " + needed.string() + ": " + std::strerror(errno));
   if (auto filter = capture::checkFilter(config.monitorFilter); !filter)
     return runtimeError(config.file.string() + ": monitor." + filter.error());
-  std::cout << "configuration OK: " << config.file.string() << " (controller " << config.controllerHost << ":"
-            << config.controllerPort << ", agent " << config.agentId << ")\n";
+  std::string controllers;
+  for (const auto& e : config.controllers) controllers += (controllers.empty() ? "" : ", ") + e.host + ":" + std::to_string(e.port);
+  std::cout << "configuration OK: " << config.file.string() << " (controller" << (config.controllers.size() > 1 ? "s " : " ")
+            << controllers << ", agent " << config.agentId << ")\n";
   return 0;
 }
 

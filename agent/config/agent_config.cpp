@@ -55,13 +55,19 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file, Enrollmen
                      " (run: portcullis-agent enroll --controller HOST:PORT --token TOKEN --ca-sha256 HEX --config " +
                      c.file.string() + ")");
   } else {
-    auto ep = config::parseEndpoint(address);
-    if (!ep) r.addError("controller.address", ep.error());
-    else {
-      c.controllerHost = ep->first;
-      c.controllerPort = ep->second;
+    // Several controllers of one site: each tried in turn.
+    for (const auto& one : config::splitList(address)) {
+      auto ep = config::parseEndpoint(one);
+      if (!ep) r.addError("controller.address", ep.error());
+      else c.controllers.push_back({ep->first, ep->second});
+    }
+    if (c.controllers.size() > 16) r.addError("controller.address", "at most 16 controllers");
+    if (!c.controllers.empty()) {
+      c.controllerHost = c.controllers.front().host;
+      c.controllerPort = c.controllers.front().port;
     }
   }
+  c.serverNameGiven = !serverName.empty();
   c.serverName = serverName.empty() ? c.controllerHost : serverName;
   c.timeoutSeconds = r.seconds("controller.timeout", c.timeoutSeconds);
   c.maxFrameBytes = r.bytes("controller.max_frame", c.maxFrameBytes);

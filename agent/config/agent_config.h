@@ -20,9 +20,18 @@ struct AgentConfig {
   std::filesystem::path enrolledBy;
 
   // [controller]
-  std::string controllerHost;
+  std::string controllerHost;  // the first of controllers
   std::uint16_t controllerPort = 9443;
-  std::string serverName;  // name checked in the controller's certificate
+  // Every controller of the site, tried in turn ("address = a:9443, b:9443").
+  struct Endpoint {
+    std::string host;
+    std::uint16_t port = 9443;
+  };
+  std::vector<Endpoint> controllers;
+  // The name checked in the controller's certificate; empty in the file:
+  // each controller's own host.
+  std::string serverName;
+  bool serverNameGiven = false;
   std::int64_t timeoutSeconds = 30;
   std::int64_t maxFrameBytes = 4 * 1024 * 1024;
 

@@ -65,11 +65,29 @@ AgentRunner::~AgentRunner() {
 }
 
 std::unique_ptr<ControllerChannel> AgentRunner::connect() {
-  auto stream = tls::TlsClientStream::connect(config_.controllerHost, config_.controllerPort, context_,
-                                              milliseconds(config_.timeoutSeconds * 1000),
-                                              config_.serverName);
-  return std::make_unique<ControllerChannel>(std::move(stream),
-                                             static_cast<std::size_t>(config_.maxFrameBytes));
+  // Each controller of the site in turn, from the one that answered last.
+  std::vector<AgentConfig::Endpoint> all = config_.controllers;
+  if (all.empty()) all.push_back({config_.controllerHost, config_.controllerPort});
+  std::string failures;
+  for (std::size_t tried = 0; tried < all.size(); ++tried) {
+    const auto index = (controller_ + tried) % all.size();
+    const auto& to = all[index];
+    // One name for the site when the file gives one (other than the first
+    // address's own host, which enrollment writes); else each its own.
+    const bool siteName = config_.serverNameGiven && (all.size() == 1 || config_.serverName != all.front().host);
+    try {
+      auto stream = tls::TlsClientStream::connect(to.host, to.port, context_, milliseconds(config_.timeoutSeconds * 1000),
+                                                  siteName ? config_.serverName : to.host);
+      if (index != controller_ || tried > 0)
+        logger().notice("CONTROLLER_CHOSEN controller=%s:%hu after=%z unreachable", to.host, to.port, tried);
+      controller_ = index;
+      return std::make_unique<ControllerChannel>(std::move(stream), static_cast<std::size_t>(config_.maxFrameBytes));
+    } catch (const std::exception& e) {
+      if (all.size() == 1) throw;
+      failures += (failures.empty() ? "" : "; ") + to.host + ":" + std::to_string(to.port) + ": " + e.what();
+    }
+  }
+  throw ChannelError("no controller answered (" + failures + ")");
 }
 
 void AgentRunner::handleCommand(ControllerChannel& ch, const pb::Command& command) {
@@ -256,8 +274,9 @@ bool AgentRunner::session(const std::atomic<bool>& stop, bool once) {
     if (in->has_error()) throw ChannelError("controller error: " + in->error().message());
   }
   backoff_.reset();
-  logger().information("CONNECTED controller=%s:%hu protocol=%s", config_.controllerHost,
-                       config_.controllerPort, ch->stream().protocolVersion());
+  const auto& at = config_.controllers.empty() ? AgentConfig::Endpoint{config_.controllerHost, config_.controllerPort}
+                                               : config_.controllers[controller_ % config_.controllers.size()];
+  logger().information("CONNECTED controller=%s:%hu protocol=%s", at.host, at.port, ch->stream().protocolVersion());
 
   auto lastReport = Clock::time_point{};
   for (;;) {

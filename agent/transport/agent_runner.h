@@ -91,6 +91,7 @@ class AgentRunner {
   std::uint64_t heartbeatSeq_ = 0;
   std::uint32_t intervalSeconds_ = 0;
   std::string lastError_;
+  std::size_t controller_ = 0;  // the controller that answered last: tried first next time
   std::atomic<bool> lookNow_{false};
   SubmittedReports submitted_;
   std::function<void()> fileListRequested_;

@@ -104,6 +104,23 @@ TEST_CASE("an agent comes back by itself after the controller was away") {
   CHECK(c.logShows("AGENT_CONNECTED"));
 }
 
+TEST_CASE("an agent tries its site's controllers in turn: one that does not answer is passed over") {
+  ControllerFixture c;
+  auto config = c.enroll(c.root() + "/agent", "two-controllers");
+  // The first controller of the list is down (nothing listens there).
+  const auto down = freePort();
+  config.controllers = {{"127.0.0.1", down}, {"127.0.0.1", c.port()}};
+  agent::AgentRunner runner(config, fakeMachine("two-controllers"));
+  REQUIRE_MESSAGE(runner.runOnce(), runner.lastError());
+  CHECK(c.logShows("AGENT_CONNECTED"));
+  // All of them down: the session fails, naming each.
+  c.stop(SIGTERM);
+  agent::AgentRunner alone(config, fakeMachine("two-controllers"));
+  CHECK_FALSE(alone.runOnce());
+  CHECK(alone.lastError().find("no controller answered (127.0.0.1:" + std::to_string(down)) != std::string::npos);
+  CHECK(alone.lastError().find("; 127.0.0.1:" + std::to_string(c.port()) + ": ") != std::string::npos);
+}
+
 TEST_CASE("a queued command is delivered to its agent and finished by the agent's result") {
   ControllerFixture c;
   auto config = c.enroll(c.root() + "/agent", "commanded");

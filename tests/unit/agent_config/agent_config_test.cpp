@@ -205,3 +205,22 @@ TEST_CASE("the commands a runbook's check may run: none by default, each an abso
   CHECK(c.error().find("check_commands.bad name: 'bad name' is not a name a check can use") != std::string::npos);
   fs::remove_all(file.parent_path());
 }
+
+TEST_CASE("several controllers of a site, tried in turn: each address read, a bad one named") {
+  auto file = writeTemp("[controller]\naddress = 10.0.0.5:9443, ctl-b.example.org:9444 ,[fd00::7]:9445\n");
+  auto c = loadAgentConfig(file);
+  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error()));
+  REQUIRE(c->controllers.size() == 3);
+  CHECK(c->controllers[1].host == "ctl-b.example.org");
+  CHECK(c->controllers[1].port == 9444);
+  CHECK(c->controllers[2].host == "fd00::7");
+  CHECK(c->controllerHost == "10.0.0.5");  // the first
+  CHECK_FALSE(c->serverNameGiven);
+  fs::remove_all(file.parent_path());
+
+  file = writeTemp("[controller]\naddress = 10.0.0.5:9443, nohost\n");
+  c = loadAgentConfig(file);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().find("agent.conf:2: controller.address") != std::string::npos);
+  fs::remove_all(file.parent_path());
+}
