@@ -1,5 +1,8 @@
 #include "controller/cli/command_support.h"
 
+#include <Poco/Base64Encoder.h>
+
+#include <algorithm>
 #include <charconv>
 
 #include "controller/feeds_edge/feed_import.h"
@@ -13,6 +16,7 @@
 #include <cstring>
 
 #include <chrono>
+#include <sstream>
 #include <filesystem>
 #include <iostream>
 
@@ -180,6 +184,16 @@ Result<std::string> verifiedPublisher(const portcullis::cli::Arguments& args, co
     return fail(path + ": " + signer.error() + "; nothing imported");
   }
   return *signer;
+}
+
+std::string base64Line(const std::string& bytes) {
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out);
+  encoder << bytes;
+  encoder.close();
+  std::string text = out.str();
+  text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }), text.end());
+  return text;
 }
 
 }  // namespace portcullis::controller::cli

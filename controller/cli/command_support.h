@@ -106,6 +106,9 @@ Result<std::string> verifiedPublisher(const portcullis::cli::Arguments& args, co
                                       store::Store& store, const std::string& path, const std::string& bytes,
                                       const std::string& logName);
 
+// Bytes as one line of base64 (a detached signature written for another site, or sent).
+std::string base64Line(const std::string& bytes);
+
 // Seconds since the epoch, the store's unit of time.
 std::int64_t unixNow();
 

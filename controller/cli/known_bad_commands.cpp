@@ -7,6 +7,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "common/io/files.h"
+#include "common/pki/pki.h"
 #include "controller/cli/command_support.h"
 #include "controller/cli/commands.h"
 #include "controller/feeds_edge/feed_import.h"
@@ -54,10 +55,39 @@ int listAll(const portcullis::cli::Arguments& args, const ControllerConfig& conf
   return 0;
 }
 
-int exportAll(const ControllerConfig& config) {
+// The list for other sites (and ClamAV): every hash, or with --learned only
+// the damage this site confirmed itself (its antivirus's detections). With
+// --out it is written to a file, and with --sign-key signed beside it
+// (FILE.sig: the detached signature, base64), so that the sites that trust
+// this one (`feed trust`) import it with --signature and --publisher.
+int exportAll(const portcullis::cli::Arguments& args, const ControllerConfig& config) {
   std::vector<feeds::KnownBadEntry> entries;
-  for (const auto& k : openStore(config)->sensors().knownBad()) entries.push_back({k.sha256, k.name, k.size});
-  std::cout << feeds::formatKnownBadList(entries);
+  for (const auto& k : openStore(config)->sensors().knownBad())
+    if (!args.flag("learned") || k.source.rfind("learned:", 0) == 0) entries.push_back({k.sha256, k.name, k.size});
+  const auto text = feeds::formatKnownBadList(entries);
+  const auto out = args.value("out");
+  const auto key = args.value("sign-key");
+  if (key && !out) return usageError("--sign-key goes with --out (the signature is written beside the list)");
+  if (!out) {
+    std::cout << text;
+    return 0;
+  }
+  std::string signature;
+  if (key) {
+    const auto keyPem = io::readTextFile(*key, "signing key");
+    if (!keyPem) return runtimeError(keyPem.error());
+    try {
+      signature = base64Line(pki::signData(*keyPem, text)) + "\n";
+    } catch (const std::exception& e) {
+      return runtimeError("cannot sign with " + *key + ": " + e.what());
+    }
+  }
+  io::writeFileAtomic(*out, text);
+  if (key) io::writeFileAtomic(*out + ".sig", signature);
+  auditLog(config).notice("KNOWN_BAD_EXPORTED path=%s entries=%z learned_only=%b signed=%b", *out, entries.size(),
+                          args.flag("learned"), key.has_value());
+  std::cout << "exported " << entries.size() << " known-bad hashes to " << *out << (key ? " (signed: " + *out + ".sig)" : "")
+            << "\n";
   return 0;
 }
 
@@ -67,8 +97,8 @@ int knownBadCommand(const Words& words) {
   static const char* usage =
       "portcullis-controller known-bad [list] --config FILE [--json] | "
       "known-bad import PATH --config FILE [--signature SIG --publisher NAME | --insecure] [--source NAME] | "
-      "known-bad export --config FILE";
-  auto args = parseOrReport(words, {{"config", "signature", "publisher", "source"}, {"insecure", "json"}, {}, 0, 2},
+      "known-bad export --config FILE [--learned] [--out FILE [--sign-key KEY]]";
+  auto args = parseOrReport(words, {{"config", "signature", "publisher", "source", "out", "sign-key"}, {"insecure", "json", "learned"}, {}, 0, 2},
                             usage);
   if (!args) return 2;
   const std::string verb = args->positional().empty() ? "list" : args->positional()[0];
@@ -79,7 +109,7 @@ int knownBadCommand(const Words& words) {
   if (!config) return exitCode;
   try {
     if (verb == "import") return importList(*args, *config);
-    if (verb == "export") return exportAll(*config);
+    if (verb == "export") return exportAll(*args, *config);
     return listAll(*args, *config);
   } catch (const std::exception& e) {
     return runtimeError(e.what());

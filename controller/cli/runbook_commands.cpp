@@ -8,7 +8,6 @@
 #include <iostream>
 #include <pwd.h>
 
-#include <Poco/Base64Encoder.h>
 
 #include <algorithm>
 #include <sstream>
@@ -44,16 +43,6 @@ runbooks::Actor cliActor() {
   return {std::string("cli:") + (pw ? pw->pw_name : std::to_string(::geteuid())), "local"};
 }
 
-std::string base64(const std::string& bytes) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder << bytes;
-  encoder.close();
-  std::string text = out.str();
-  text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }), text.end());
-  return text;
-}
-
 // A signed answer from the command line: the operator is the one the
 // certificate was issued to (`operator cert`), the signature theirs over the
 // text the runbook gives for that operator now.
@@ -80,7 +69,7 @@ Result<std::optional<Signing>> signingOf(const portcullis::cli::Arguments& args,
   const auto text = textFor(name);
   if (!text) return fail(text.error());
   try {
-    return std::optional<Signing>(Signing{{name, "local"}, {*certPem, base64(pki::signData(*keyPem, *text))}});
+    return std::optional<Signing>(Signing{{name, "local"}, {*certPem, base64Line(pki::signData(*keyPem, *text))}});
   } catch (const std::exception& e) {
     return fail(std::string("cannot sign with ") + *key + ": " + e.what());
   }

@@ -112,3 +112,67 @@ TEST_CASE("an imported known-bad hash quarantines and isolates the machine that 
     return std::find(k.begin(), k.end(), "release_isolation") != k.end();
   }));
 }
+
+TEST_CASE("damage confirmed at one site protects the others: exported signed, imported where that site is trusted") {
+  ControllerFixture a, b, c;
+  const std::string shared(64, 'e');
+  // Site A: a machine's antivirus finds the file; A learns its hash.
+  auto labConfig = a.enroll(a.root() + "/agent", "lab-pc");
+  const auto base = fakeMachine("lab-pc");
+  agent::MachineInfoSource withDetection{[base, shared] {
+                                           auto info = base.collect();
+                                           auto* av = info.mutable_antivirus();
+                                           av->set_engine("ClamAV 1.0.9");
+                                           av->set_scanned_at_unix(1'800'000'000);
+                                           auto* f = av->add_findings();
+                                           f->set_path("/home/lab/dropper");
+                                           f->set_signature("Linux.Test.SharedDropper");
+                                           f->set_sha256(shared);
+                                           f->set_detected_at_unix(1'800'000'000);
+                                           return info;
+                                         },
+                                         base.digest};
+  agent::AgentRunner lab(labConfig, withDetection);
+  REQUIRE(lab.runOnce());
+  REQUIRE_MESSAGE(eventually([&] { return a.cli({"known-bad", "list"}).out.find(shared) != std::string::npos; }), a.log());
+  CHECK(a.cli({"known-bad", "list"}).out.find("learned: antivirus on " + labConfig.agentId) != std::string::npos);
+
+  // A signs what it confirmed; B and C trust A's key.
+  REQUIRE(run({"openssl", "genpkey", "-algorithm", "ed25519", "-out", a.root() + "/site-a.key"}).exitCode == 0);
+  REQUIRE(run({"openssl", "pkey", "-in", a.root() + "/site-a.key", "-pubout", "-out", a.root() + "/site-a.pub"}).exitCode == 0);
+  const auto list = a.root() + "/site-a-damage.hsb";
+  auto exported = a.cli({"known-bad", "export", "--learned", "--out", list, "--sign-key", a.root() + "/site-a.key"});
+  REQUIRE_MESSAGE(exported.exitCode == 0, exported.err);
+  CHECK(exported.out.find("exported 1 known-bad hashes") != std::string::npos);
+  CHECK(readText(list).find(shared + ":") == 0);
+  CHECK(a.audit().find("KNOWN_BAD_EXPORTED") != std::string::npos);
+
+  for (ControllerFixture* site : {&b, &c}) {
+    REQUIRE(site->cli({"feed", "trust", "site-a", "--key", a.root() + "/site-a.pub", "--level", "4"}).exitCode == 0);
+    // A list changed on the way is refused, and nothing is stored.
+    writeText(site->root() + "/changed.hsb", readText(list) + std::string(64, 'f') + ":*:Added.On.The.Way\n");
+    auto changed = site->cli({"known-bad", "import", site->root() + "/changed.hsb", "--signature", list + ".sig", "--publisher", "site-a"});
+    CHECK(changed.exitCode == 1);
+    CHECK(site->cli({"known-bad", "list"}).out.find("Added.On.The.Way") == std::string::npos);
+    auto imported = site->cli({"known-bad", "import", list, "--signature", list + ".sig", "--publisher", "site-a"});
+    REQUIRE_MESSAGE(imported.exitCode == 0, imported.err);
+    CHECK(imported.out.find("1 new") != std::string::npos);
+  }
+
+  // At B and C a machine that has the file is quarantined before anything there detected it.
+  for (ControllerFixture* site : {&b, &c}) {
+    auto config = site->enroll(site->root() + "/agent", "server");
+    config.checkIntervalSeconds = 1;
+    agent::AgentRunner runner(config, fakeMachine("server"));
+    runner.submit(fileList({{"/usr/bin/ls", std::string(64, 'a')}, {"/opt/tool/bin/helper", shared}}, 1));
+    std::atomic<bool> stop{false};
+    std::thread session([&] { runner.runUntil(stop); });
+    const bool quarantined = eventually([&] {
+      return site->openStore()->machineState(config.agentId).value_or(AdmissionState::Unknown) == AdmissionState::Quarantined;
+    });
+    stop = true;
+    session.join();
+    CHECK_MESSAGE(quarantined, site->log());
+    CHECK(site->logShows("known-bad file /opt/tool/bin/helper (Linux.Test.SharedDropper)"));
+  }
+}
