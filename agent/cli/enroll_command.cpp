@@ -15,11 +15,16 @@ int enrollCommand(const Words& words) {
     if (!args->value(required)) return usageError(std::string("--") + required + " is required");
   if (args->value("dir").has_value() == args->value("config").has_value())
     return usageError("give either --dir DIR (a new directory) or --config FILE (an installed agent.conf)");
-  auto endpoint = config::parseEndpoint(*args->value("controller"));
-  if (!endpoint) return usageError("--controller: " + endpoint.error());
+  // HOST:PORT, or a site's several controllers comma-separated.
   EnrollRequestOptions o;
-  o.controllerHost = endpoint->first;
-  o.controllerPort = endpoint->second;
+  for (const auto& one : config::splitList(*args->value("controller"))) {
+    auto endpoint = config::parseEndpoint(one);
+    if (!endpoint) return usageError("--controller: " + endpoint.error());
+    o.controllers.push_back({endpoint->first, endpoint->second});
+  }
+  if (o.controllers.empty() || o.controllers.size() > 16) return usageError("--controller: one to 16 HOST:PORT, comma-separated");
+  o.controllerHost = o.controllers.front().host;
+  o.controllerPort = o.controllers.front().port;
   o.token = *args->value("token");
   o.caSha256 = *args->value("ca-sha256");
   if (auto dir = args->value("dir")) o.dir = std::filesystem::absolute(*dir);

@@ -14,6 +14,7 @@ const char* kHelp =
     "Usage:\n"
     "  portcullis-agent enroll --controller HOST:PORT --token TOKEN --ca-sha256 HEX --dir DIR\n"
     "  portcullis-agent enroll --controller HOST:PORT --token TOKEN --ca-sha256 HEX --config FILE\n"
+    "      (--controller HOST:PORT,HOST:PORT...: a site's several controllers, tried in turn)\n"
     "  portcullis-agent default-config [--state-dir DIR] [--sandboxed]\n"
     "  portcullis-agent run --config DIR/agent.conf [--once | --check-config]\n"
     "  portcullis-agent inventory [--json] [--root PATH]\n"

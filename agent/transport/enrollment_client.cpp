@@ -64,7 +64,21 @@ Result<EnrollOutcome> enrollAgent(const EnrollRequestOptions& o) {
     opts.verify = tls::PeerVerification::None;
     auto ctx = tls::TlsContext::client(opts);
     const auto timeout = milliseconds(o.timeoutSeconds * 1000);
-    auto stream = tls::TlsClientStream::connect(o.controllerHost, o.controllerPort, ctx, timeout);
+    // The site's controllers in turn: the first that answers enrolls this agent.
+    auto all = o.controllers;
+    if (all.empty()) all.push_back({o.controllerHost, o.controllerPort});
+    std::unique_ptr<tls::TlsClientStream> stream;
+    std::string failures;
+    for (const auto& to : all) {
+      try {
+        stream = tls::TlsClientStream::connect(to.host, to.port, ctx, timeout);
+        break;
+      } catch (const std::exception& e) {
+        if (all.size() == 1) throw;
+        failures += (failures.empty() ? "" : "; ") + to.host + ":" + std::to_string(to.port) + ": " + e.what();
+      }
+    }
+    if (!stream) return fail("no controller answered (" + failures + ")");
     const auto chain = stream->peerChainPem();
     if (chain.empty()) return fail("controller sent no certificate");
     std::string ca;
@@ -106,10 +120,10 @@ Result<EnrollOutcome> enrollAgent(const EnrollRequestOptions& o) {
     io::writePrivateFile(target->key, key);
     io::writeFileMakingDir(target->cert, resp.certificate_pem());
     io::writeFileMakingDir(target->caCert, ca);
-    const std::string address = (o.controllerHost.find(':') != std::string::npos
-                                     ? "[" + o.controllerHost + "]"
-                                     : o.controllerHost) +
-                                ":" + std::to_string(o.controllerPort);
+    std::string address;  // every controller of the site, as agent.conf takes them
+    for (const auto& e : all)
+      address += (address.empty() ? "" : ", ") + (e.host.find(':') != std::string::npos ? "[" + e.host + "]" : e.host) + ":" +
+                 std::to_string(e.port);
     const std::string text = target->wholeConfig
                                  ? agentConfigText({address, o.controllerHost, resp.agent_id(), "", false})
                                  : enrollmentText(address, o.controllerHost, resp.agent_id());

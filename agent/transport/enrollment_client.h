@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "agent/config/agent_config.h"
 #include "common/util/result.h"
 
 namespace portcullis::agent {
@@ -13,6 +15,9 @@ namespace portcullis::agent {
 struct EnrollRequestOptions {
   std::string controllerHost;
   std::uint16_t controllerPort = 9443;
+  // Every controller of the site (--controller a:9443,b:9443): tried in turn
+  // to enroll, and all recorded. Empty: controllerHost:controllerPort alone.
+  std::vector<AgentConfig::Endpoint> controllers;
   std::string token;
   std::string caSha256;  // as typed: colons and case do not matter
   // Either a new directory that gets a whole agent.conf (--dir), or an

@@ -113,6 +113,27 @@ TEST_CASE("an agent enrolled through the command line reports this machine") {
   CHECK(transitions->getObject(1)->getValue<std::string>("cause").find("diagnosed clean") != std::string::npos);
 }
 
+TEST_CASE("a site's several controllers at enrollment: the first that answers enrolls, all are recorded and tried in turn") {
+  ControllerFixture c;
+  const std::string agentDir = c.root() + "/agent";
+  const auto down = "127.0.0.1:" + std::to_string(freePort());  // nothing listens there
+  auto enroll = run({agentBinary(), "enroll", "--controller", down + "," + c.endpoint(), "--token", c.token(), "--ca-sha256",
+                     c.fingerprint(), "--dir", agentDir});
+  REQUIRE_MESSAGE(enroll.exitCode == 0, enroll.err);
+  CHECK(readText(agentDir + "/agent.conf").find("address = " + down + ", " + c.endpoint() + "\n") != std::string::npos);
+  auto check = run({agentBinary(), "run", "--config", agentDir + "/agent.conf", "--check-config"});
+  CHECK(check.out.find("(controllers " + down + ", " + c.endpoint() + ", agent ") != std::string::npos);
+  auto report = run({agentBinary(), "run", "--config", agentDir + "/agent.conf", "--once"});
+  REQUIRE_MESSAGE(report.exitCode == 0, report.err);
+  CHECK(report.err.find("CONTROLLER_CHOSEN controller=" + c.endpoint() + " after=1 unreachable") != std::string::npos);
+  CHECK(c.logShows("REPORT_STORED"));
+  // A bad address among them is a usage error, nothing written.
+  auto bad = run({agentBinary(), "enroll", "--controller", c.endpoint() + ",nohost", "--token", c.token(), "--ca-sha256",
+                  c.fingerprint(), "--dir", c.root() + "/agent2"});
+  CHECK(bad.exitCode == 2);
+  CHECK_FALSE(std::filesystem::exists(c.root() + "/agent2/agent.conf"));
+}
+
 TEST_CASE("a second report with nothing changed sends only the digest") {
   ControllerFixture c;
   const std::string agentDir = c.root() + "/agent";
