@@ -62,6 +62,7 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file, Enrollmen
       else c.controllers.push_back({ep->first, ep->second});
     }
     if (c.controllers.size() > 16) r.addError("controller.address", "at most 16 controllers");
+    if (c.controllers.empty()) r.addError("controller.address", "'" + address + "' names no controller (HOST:PORT, comma-separated)");
     if (!c.controllers.empty()) {
       c.controllerHost = c.controllers.front().host;
       c.controllerPort = c.controllers.front().port;
@@ -203,6 +204,7 @@ std::string enrollmentText(const std::string& controller, const std::string& ser
          "# controller is. A value set in agent.conf takes precedence.\n"
          "\n[controller]\n"
          "address = " + controller + "\n"
+         "# Empty: each controller's own host is the name checked in its certificate.\n"
          "server_name = " + serverName + "\n"
          "\n[agent]\n"
          "id = " + agentId + "\n";
@@ -219,7 +221,7 @@ std::string agentConfigText(const AgentConfigTemplate& t) {
             "dir = " + t.stateDir + "\n";
   const std::string controller =
       enrolled ? "address = " + t.controller + "\n"
-                 "# Name checked in the controller's certificate.\n"
+                 "# Name checked in every controller's certificate; empty: each one's own host.\n"
                  "server_name = " + t.serverName + "\n"
                : "# 'portcullis-agent enroll --config' writes the controller's address, the\n"
                  "# name checked in its certificate and this agent's id to enrollment.conf\n"

@@ -28,8 +28,9 @@ struct AgentConfig {
     std::uint16_t port = 9443;
   };
   std::vector<Endpoint> controllers;
-  // The name checked in the controller's certificate; empty in the file:
-  // each controller's own host.
+  // The name checked in every controller's certificate when the file gives
+  // one (a site-wide name); else each controller's own host (serverName is
+  // then the first's, for messages).
   std::string serverName;
   bool serverNameGiven = false;
   std::int64_t timeoutSeconds = 30;

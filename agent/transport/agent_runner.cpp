@@ -72,12 +72,10 @@ std::unique_ptr<ControllerChannel> AgentRunner::connect() {
   for (std::size_t tried = 0; tried < all.size(); ++tried) {
     const auto index = (controller_ + tried) % all.size();
     const auto& to = all[index];
-    // One name for the site when the file gives one (other than the first
-    // address's own host, which enrollment writes); else each its own.
-    const bool siteName = config_.serverNameGiven && (all.size() == 1 || config_.serverName != all.front().host);
+    // The file's name for every controller when it gives one; else each its own host.
     try {
       auto stream = tls::TlsClientStream::connect(to.host, to.port, context_, milliseconds(config_.timeoutSeconds * 1000),
-                                                  siteName ? config_.serverName : to.host);
+                                                  config_.serverNameGiven ? config_.serverName : to.host);
       if (index != controller_ || tried > 0)
         logger().notice("CONTROLLER_CHOSEN controller=%s:%hu after=%z unreachable", to.host, to.port, tried);
       controller_ = index;

@@ -125,8 +125,8 @@ Result<EnrollOutcome> enrollAgent(const EnrollRequestOptions& o) {
       address += (address.empty() ? "" : ", ") + (e.host.find(':') != std::string::npos ? "[" + e.host + "]" : e.host) + ":" +
                  std::to_string(e.port);
     const std::string text = target->wholeConfig
-                                 ? agentConfigText({address, o.controllerHost, resp.agent_id(), "", false})
-                                 : enrollmentText(address, o.controllerHost, resp.agent_id());
+                                 ? agentConfigText({address, "", resp.agent_id(), "", false})
+                                 : enrollmentText(address, "", resp.agent_id());
     io::writeFileAtomic(target->record, text, 0644);
     return EnrollOutcome{resp.agent_id(), target->configFile, target->record};
   } catch (const std::exception& e) {

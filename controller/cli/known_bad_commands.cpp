@@ -1,6 +1,7 @@
 // The known-bad hash database: lists imported from a source the operator
 // trusts (signed like feeds, or --insecure), what the controller learned from
 // antivirus detections, and an export other sites and ClamAV can read.
+#include <filesystem>
 #include <iostream>
 
 #include <Poco/JSON/Array.h>
@@ -22,12 +23,16 @@ int importList(const portcullis::cli::Arguments& args, const ControllerConfig& c
   if (args.positional().size() != 2) return usageError("known-bad import needs the list PATH");
   const std::string path = args.positional()[1];
   if (auto problem = signatureOptionsProblem(args)) return usageError(*problem);
+  if (args.value("source").value_or("").rfind("learned:", 0) == 0)
+    return usageError("--source may not begin with 'learned:' (this site's own detections)");
   auto text = io::readFile(path);
   if (!text) return runtimeError("cannot read " + path);
   auto store = openStore(config);
   const auto signer = verifiedPublisher(args, config, *store, path, *text, "KNOWN_BAD_LIST");
   if (!signer) return runtimeError(signer.error());
   const std::string source = args.value("source").value_or(signer->empty() ? path : *signer);
+  // "learned:" names what this site's own antivirus found (export --learned): no import may pass for it.
+  if (source.rfind("learned:", 0) == 0) return usageError("the source may not begin with 'learned:' (this site's own detections)");
   const auto imported = feeds_edge::importKnownBadText(store->sensors(), *text, source, unixNow());
   if (!imported) return runtimeError(path + ": " + imported.error() + "; nothing imported");
   auditLog(config).notice("KNOWN_BAD_IMPORTED path=%s source=%s entries=%z added=%z skipped_other_hashes=%z", path,
@@ -84,6 +89,7 @@ int exportAll(const portcullis::cli::Arguments& args, const ControllerConfig& co
   }
   io::writeFileAtomic(*out, text);
   if (key) io::writeFileAtomic(*out + ".sig", signature);
+  else std::filesystem::remove(*out + ".sig");  // an older signature would not be this list's
   auditLog(config).notice("KNOWN_BAD_EXPORTED path=%s entries=%z learned_only=%b signed=%b", *out, entries.size(),
                           args.flag("learned"), key.has_value());
   std::cout << "exported " << entries.size() << " known-bad hashes to " << *out << (key ? " (signed: " + *out + ".sig)" : "")

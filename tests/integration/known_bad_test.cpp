@@ -154,6 +154,9 @@ TEST_CASE("damage confirmed at one site protects the others: exported signed, im
     auto changed = site->cli({"known-bad", "import", site->root() + "/changed.hsb", "--signature", list + ".sig", "--publisher", "site-a"});
     CHECK(changed.exitCode == 1);
     CHECK(site->cli({"known-bad", "list"}).out.find("Added.On.The.Way") == std::string::npos);
+    // No import passes for this site's own detections.
+    CHECK(site->cli({"known-bad", "import", list, "--signature", list + ".sig", "--publisher", "site-a", "--source", "learned: x"})
+              .exitCode == 2);
     auto imported = site->cli({"known-bad", "import", list, "--signature", list + ".sig", "--publisher", "site-a"});
     REQUIRE_MESSAGE(imported.exitCode == 0, imported.err);
     CHECK(imported.out.find("1 new") != std::string::npos);

@@ -1,10 +1,11 @@
 #include "tests/support/postgres_cluster.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <random>
 #include <stdexcept>
 
 #include "tests/integration/process.h"
@@ -41,33 +42,48 @@ std::vector<std::string> asPostgres(std::vector<std::string> argv) {
 std::string PostgresCluster::missing() {
   if (serverBin().empty()) return "no PostgreSQL server (/usr/lib/postgresql/NN/bin/initdb): install the postgresql package";
   if (!::getpwnam("postgres")) return "no postgres user (the postgresql package makes it)";
+  if (::geteuid() != 0) return "not root: the server is run as the postgres user, which needs root";
   return "";
 }
 
 PostgresCluster::PostgresCluster() : bin_(serverBin()) {
   if (const auto why = missing(); !why.empty()) throw std::runtime_error(why);
-  // Short: a Unix socket's path is at most 107 bytes.
-  dir_ = (fs::temp_directory_path() / ("pg-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}() % 100000)))
-             .string();
-  fs::create_directories(dir_);
-  const auto* pg = ::getpwnam("postgres");
-  if (::chown(dir_.c_str(), pg->pw_uid, pg->pw_gid) != 0) throw std::runtime_error("cannot give " + dir_ + " to postgres");
-  auto made = run(asPostgres({bin_ + "/initdb", "-D", dir_ + "/data", "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                              "--no-locale"}),
-                  std::chrono::seconds(120));
-  if (made.exitCode != 0) throw std::runtime_error("initdb failed: " + made.out + made.err);
-  // The socket only; durability as a real site has it (fsync on).
-  auto started = run(asPostgres({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-t", "60", "-o",
-                                 "-c listen_addresses='' -k " + dir_ + " -c max_connections=200", "start"}),
-                     std::chrono::seconds(90));
-  if (started.exitCode != 0) throw std::runtime_error("pg_ctl start failed: " + started.out + started.err + readText(dir_ + "/server.log"));
+  // A new directory of its own (mkdtemp: never one made beforehand by
+  // someone else), short (a Unix socket's path is at most 107 bytes), and
+  // 0700 to postgres: no local user reaches the socket of this
+  // trust-authenticated cluster (root still does).
+  std::string templ = (fs::temp_directory_path() / "pg-XXXXXX").string();
+  if (!::mkdtemp(templ.data())) throw std::runtime_error("cannot make a directory under " + fs::temp_directory_path().string());
+  dir_ = templ;
+  try {
+    const auto* pg = ::getpwnam("postgres");
+    if (::chown(dir_.c_str(), pg->pw_uid, pg->pw_gid) != 0 || ::chmod(dir_.c_str(), 0700) != 0)
+      throw std::runtime_error("cannot give " + dir_ + " to postgres");
+    auto made = run(asPostgres({bin_ + "/initdb", "-D", dir_ + "/data", "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                                "--no-locale"}),
+                    std::chrono::seconds(120));
+    if (made.exitCode != 0) throw std::runtime_error("initdb failed: " + made.out + made.err);
+    // The socket only, 0700; durability as a real site has it (fsync on).
+    auto started = run(asPostgres({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-t", "60", "-o",
+                                   "-c listen_addresses='' -k " + dir_ + " -c unix_socket_permissions=0700 -c max_connections=200",
+                                   "start"}),
+                       std::chrono::seconds(90));
+    if (started.exitCode != 0)
+      throw std::runtime_error("pg_ctl start failed: " + started.out + started.err + readText(dir_ + "/server.log"));
+  } catch (...) {
+    stop();  // nothing left running or on disk when it could not start
+    throw;
+  }
 }
 
-PostgresCluster::~PostgresCluster() {
-  run(asPostgres({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "-w", "-t", "30", "stop"}), std::chrono::seconds(40));
+void PostgresCluster::stop() {
+  if (fs::exists(dir_ + "/data/postmaster.pid"))
+    run(asPostgres({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "-w", "-t", "30", "stop"}), std::chrono::seconds(40));
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }
+
+PostgresCluster::~PostgresCluster() { stop(); }
 
 void PostgresCluster::createDatabase(const std::string& name) {
   query("postgres", "DROP DATABASE IF EXISTS \"" + name + "\"");

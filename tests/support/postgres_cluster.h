@@ -1,9 +1,10 @@
 #pragma once
 // A throwaway PostgreSQL cluster for a test, from Debian's packaged server:
-// initdb and pg_ctl in a temporary directory, run as the `postgres` system
-// user (the server refuses to run as root), listening on a Unix socket in
-// that directory only (no TCP at all: listen_addresses is empty), stopped
-// and removed with the object. Every wait is bounded.
+// initdb and pg_ctl in a new temporary directory (0700, the postgres
+// user's), run as `postgres` (the server refuses to run as root), listening
+// on a Unix socket in that directory only (0700; no TCP at all:
+// listen_addresses is empty), stopped and removed with the object, or when
+// it could not start. Every wait is bounded.
 #include <string>
 
 namespace portcullis::testing {
@@ -16,7 +17,7 @@ class PostgresCluster {
   PostgresCluster(const PostgresCluster&) = delete;
   PostgresCluster& operator=(const PostgresCluster&) = delete;
 
-  // Why a cluster cannot be made here ("" when it can): no server package, no postgres user.
+  // Why a cluster cannot be made here ("" when it can): no server package, no postgres user, not root.
   static std::string missing();
 
   // A database of that name, made empty.
@@ -29,6 +30,7 @@ class PostgresCluster {
   const std::string& directory() const { return dir_; }
 
  private:
+  void stop();
   std::string bin_;  // /usr/lib/postgresql/NN/bin
   std::string dir_;  // the cluster's data and its socket
 };

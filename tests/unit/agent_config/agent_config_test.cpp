@@ -218,6 +218,12 @@ TEST_CASE("several controllers of a site, tried in turn: each address read, a ba
   CHECK_FALSE(c->serverNameGiven);
   fs::remove_all(file.parent_path());
 
+  file = writeTemp("[controller]\naddress = ,\n");
+  c = loadAgentConfig(file);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().find("names no controller") != std::string::npos);
+  fs::remove_all(file.parent_path());
+
   file = writeTemp("[controller]\naddress = 10.0.0.5:9443, nohost\n");
   c = loadAgentConfig(file);
   REQUIRE_FALSE(c.ok());
