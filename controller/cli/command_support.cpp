@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/pki/pki.h"
 #include "controller/feeds_edge/feed_import.h"
 
 #include <grp.h>
@@ -184,6 +185,32 @@ Result<std::string> verifiedPublisher(const portcullis::cli::Arguments& args, co
     return fail(path + ": " + signer.error() + "; nothing imported");
   }
   return *signer;
+}
+
+int writeExport(const portcullis::cli::Arguments& args, const std::string& text,
+                const std::function<std::string(const std::string& path, bool isSigned)>& wrote) {
+  const auto out = args.value("out");
+  const auto key = args.value("sign-key");
+  if (key && !out) return usageError("--sign-key goes with --out FILE (the signature is written beside it, FILE.sig)");
+  if (!out) {
+    std::cout << text;
+    return 0;
+  }
+  std::string signature;
+  if (key) {
+    const auto pem = io::readTextFile(*key, "signing key");
+    if (!pem) return runtimeError(pem.error());
+    try {
+      signature = base64Line(pki::signData(*pem, text)) + "\n";
+    } catch (const std::exception& e) {
+      return runtimeError("cannot sign with " + *key + ": " + e.what());
+    }
+  }
+  io::writeFileAtomic(*out, text);
+  if (key) io::writeFileAtomic(*out + ".sig", signature);
+  else std::filesystem::remove(*out + ".sig");  // an older signature would not be this file's
+  std::cout << wrote(*out, key.has_value()) << "\n";
+  return 0;
 }
 
 std::string base64Line(const std::string& bytes) {

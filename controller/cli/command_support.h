@@ -1,6 +1,7 @@
 #pragma once
 #include <iostream>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -108,6 +109,15 @@ Result<std::string> verifiedPublisher(const portcullis::cli::Arguments& args, co
 
 // Bytes as one line of base64 (a detached signature written for another site, or sent).
 std::string base64Line(const std::string& bytes);
+
+// An export for other sites: the text printed; or with --out FILE written
+// there and, with --sign-key KEY (Ed25519 or ECDSA, PEM), its detached
+// signature beside it (FILE.sig, base64 on one line: what --signature takes
+// where it is imported), an older FILE.sig removed when the new file is not
+// signed. `wrote` (given the path and whether it was signed) says what was
+// written, for the line printed and the audit. The command's exit status.
+int writeExport(const portcullis::cli::Arguments& args, const std::string& text,
+                const std::function<std::string(const std::string& path, bool isSigned)>& wrote);
 
 // Seconds since the epoch, the store's unit of time.
 std::int64_t unixNow();

@@ -170,14 +170,32 @@ namespace {
 }  // namespace
 
 int advisoriesCommand(const Words& words) {
-  auto args = parseOrReport(words, {{"config"}, {"json"}, {}, 0, 0},
-                            "portcullis-controller advisories --config FILE [--json]");
+  static const char* usage =
+      "portcullis-controller advisories --config FILE [--json] | advisories export --config FILE [--out FILE [--sign-key KEY]]";
+  auto args = parseOrReport(words, {{"config", "out", "sign-key"}, {"json"}, {}, 0, 1}, usage);
   if (!args) return 2;
+  const std::string verb = args->positional().empty() ? "list" : args->positional()[0];
+  if (verb != "list" && verb != "export") return usageError("unknown advisories command '" + verb + "' (usage: " + usage + ")");
   int exitCode = 0;
   auto config = configFrom(*args, exitCode);
   if (!config) return exitCode;
   try {
-    const auto list = openStore(*config)->advisories();
+    auto store = openStore(*config);
+    if (verb == "export") {
+      // Every record as it was received, one JSON list: the feed another
+      // site imports (`feed import --signature FILE.sig --publisher NAME`),
+      // this site acting as its information provider.
+      const auto records = store->advisoryRecords();
+      std::string text = "[\n";
+      for (std::size_t i = 0; i < records.size(); ++i) text += records[i] + (i + 1 < records.size() ? ",\n" : "\n");
+      text += "]\n";
+      return writeExport(*args, text, [&](const std::string& path, bool isSigned) {
+        auditLog(*config).notice("ADVISORIES_EXPORTED path=%s records=%z signed=%b", path, records.size(), isSigned);
+        return "exported " + std::to_string(records.size()) + " advisories to " + path +
+               (isSigned ? " (signed: " + path + ".sig)" : "");
+      });
+    }
+    const auto list = store->advisories();
     if (args->flag("json")) {
       Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
       for (const auto& x : list) a->add(views::advisoryObject(x));

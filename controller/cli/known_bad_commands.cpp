@@ -69,32 +69,12 @@ int exportAll(const portcullis::cli::Arguments& args, const ControllerConfig& co
   std::vector<feeds::KnownBadEntry> entries;
   for (const auto& k : openStore(config)->sensors().knownBad())
     if (!args.flag("learned") || k.source.rfind("learned:", 0) == 0) entries.push_back({k.sha256, k.name, k.size});
-  const auto text = feeds::formatKnownBadList(entries);
-  const auto out = args.value("out");
-  const auto key = args.value("sign-key");
-  if (key && !out) return usageError("--sign-key goes with --out (the signature is written beside the list)");
-  if (!out) {
-    std::cout << text;
-    return 0;
-  }
-  std::string signature;
-  if (key) {
-    const auto keyPem = io::readTextFile(*key, "signing key");
-    if (!keyPem) return runtimeError(keyPem.error());
-    try {
-      signature = base64Line(pki::signData(*keyPem, text)) + "\n";
-    } catch (const std::exception& e) {
-      return runtimeError("cannot sign with " + *key + ": " + e.what());
-    }
-  }
-  io::writeFileAtomic(*out, text);
-  if (key) io::writeFileAtomic(*out + ".sig", signature);
-  else std::filesystem::remove(*out + ".sig");  // an older signature would not be this list's
-  auditLog(config).notice("KNOWN_BAD_EXPORTED path=%s entries=%z learned_only=%b signed=%b", *out, entries.size(),
-                          args.flag("learned"), key.has_value());
-  std::cout << "exported " << entries.size() << " known-bad hashes to " << *out << (key ? " (signed: " + *out + ".sig)" : "")
-            << "\n";
-  return 0;
+  return writeExport(args, feeds::formatKnownBadList(entries), [&](const std::string& path, bool isSigned) {
+    auditLog(config).notice("KNOWN_BAD_EXPORTED path=%s entries=%z learned_only=%b signed=%b", path, entries.size(),
+                            args.flag("learned"), isSigned);
+    return "exported " + std::to_string(entries.size()) + " known-bad hashes to " + path +
+           (isSigned ? " (signed: " + path + ".sig)" : "");
+  });
 }
 
 }  // namespace

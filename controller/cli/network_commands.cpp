@@ -100,28 +100,11 @@ int exportSignatures(const portcullis::cli::Arguments& args, const ControllerCon
   monitor::SignatureBook book(store->network());
   if (auto read = book.refresh(); !read) return runtimeError(read.error());
   const auto& text = book.current()->text;
-  const auto out = args.value("out");
-  const auto key = args.value("sign-key");
-  if (key && !out) return usageError("--sign-key needs --out FILE (the signature goes to FILE.sig)");
-  if (!out) {
-    std::cout << text;
-    return 0;
-  }
-  std::string signature;
-  if (key) {
-    const auto pem = io::readFile(*key);
-    if (!pem) return runtimeError("cannot read " + *key);
-    try {
-      signature = pki::signData(*pem, text);
-    } catch (const std::exception& e) {
-      return runtimeError(*key + ": " + e.what());
-    }
-  }
-  io::writeFileAtomic(*out, text);
-  if (key) io::writeFileAtomic(*out + ".sig", signature);
-  std::cout << "wrote " << book.current()->compiled->set().signatures.size() << " payload signatures to " << *out
-            << (key ? " and its signature to " + *out + ".sig" : "") << "\n";
-  return 0;
+  const auto count = book.current()->compiled->set().signatures.size();
+  return writeExport(args, text, [&](const std::string& path, bool isSigned) {
+    return "wrote " + std::to_string(count) + " payload signatures to " + path +
+           (isSigned ? " and its signature to " + path + ".sig" : "");
+  });
 }
 
 int removeSignatures(const portcullis::cli::Arguments& args, const ControllerConfig& config) {

@@ -179,3 +179,52 @@ TEST_CASE("damage confirmed at one site protects the others: exported signed, im
     CHECK(site->logShows("known-bad file /opt/tool/bin/helper (Linux.Test.SharedDropper)"));
   }
 }
+
+TEST_CASE("an information provider publishes advisories, known-bad hashes and network signatures, each signed; a client site takes them") {
+  ControllerFixture provider, client;
+  const auto dir = provider.root();
+  // What the provider verified and holds.
+  writeText(dir + "/dsa.json",
+            R"([{"id": "DSA-5532-1", "modified": "2023-10-24T14:00:00Z", "aliases": ["CVE-2023-5363"], "summary": "openssl - security update",)"
+            R"( "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},)"
+            R"( "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}]}]}]},)"
+            R"( {"id": "DSA-5533-1", "modified": "2023-10-25T09:00:00Z", "summary": "curl - security update",)"
+            R"( "affected": [{"package": {"ecosystem": "Debian:12", "name": "curl"},)"
+            R"( "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "7.88.1-10+deb12u4"}]}]}]}])");
+  REQUIRE(provider.cli({"feed", "import", dir + "/dsa.json", "--insecure"}).exitCode == 0);
+  writeText(dir + "/bad.hsb", std::string(64, 'd') + ":*:Linux.Test.Provided\n");
+  REQUIRE(provider.cli({"known-bad", "import", dir + "/bad.hsb", "--insecure", "--source", "lab"}).exitCode == 0);
+  writeText(dir + "/sigs.txt", "signature web-cmd\n  name cmd.exe asked for\n  protocol tcp\n  ports 8080\n  pattern \"cmd.exe\"\nend\n");
+  REQUIRE(provider.cli({"signatures", "import", dir + "/sigs.txt", "--insecure"}).exitCode == 0);
+
+  // Published, each signed with the provider's own key.
+  REQUIRE(run({"openssl", "genpkey", "-algorithm", "ed25519", "-out", dir + "/provider.key"}).exitCode == 0);
+  REQUIRE(run({"openssl", "pkey", "-in", dir + "/provider.key", "-pubout", "-out", dir + "/provider.pub"}).exitCode == 0);
+  for (const auto& [what, file] : std::vector<std::pair<std::string, std::string>>{
+           {"advisories", "advisories.json"}, {"known-bad", "known-bad.hsb"}, {"signatures", "signatures.txt"}}) {
+    auto out = provider.cli({what, "export", "--out", dir + "/" + file, "--sign-key", dir + "/provider.key"});
+    REQUIRE_MESSAGE(out.exitCode == 0, out.err);
+    CHECK(std::filesystem::exists(dir + "/" + file + ".sig"));
+  }
+  CHECK(provider.audit().find("ADVISORIES_EXPORTED") != std::string::npos);
+  // --sign-key alone: where would the signature go.
+  CHECK(provider.cli({"advisories", "export", "--sign-key", dir + "/provider.key"}).exitCode == 2);
+
+  // The client trusts the provider's key, and takes all three as they were signed.
+  REQUIRE(client.cli({"feed", "trust", "provider", "--key", dir + "/provider.pub", "--level", "4"}).exitCode == 0);
+  auto feed = client.cli({"feed", "import", dir + "/advisories.json", "--signature", dir + "/advisories.json.sig", "--publisher", "provider"});
+  REQUIRE_MESSAGE(feed.exitCode == 0, feed.err);
+  const auto advisories = client.cli({"advisories"}).out;
+  CHECK(advisories.find("DSA-5532-1") != std::string::npos);
+  CHECK(advisories.find("DSA-5533-1") != std::string::npos);
+  CHECK(advisories.find("provider") != std::string::npos);
+  auto bad = client.cli({"known-bad", "import", dir + "/known-bad.hsb", "--signature", dir + "/known-bad.hsb.sig", "--publisher", "provider"});
+  REQUIRE_MESSAGE(bad.exitCode == 0, bad.err);
+  CHECK(client.cli({"known-bad", "list"}).out.find("Linux.Test.Provided") != std::string::npos);
+  auto sigs = client.cli({"signatures", "import", dir + "/signatures.txt", "--signature", dir + "/signatures.txt.sig", "--publisher", "provider"});
+  REQUIRE_MESSAGE(sigs.exitCode == 0, sigs.err);
+  CHECK(client.cli({"signatures", "list"}).out.find("web-cmd") != std::string::npos);
+  // One signature does not pass for another file.
+  CHECK(client.cli({"feed", "import", dir + "/advisories.json", "--signature", dir + "/known-bad.hsb.sig", "--publisher", "provider"})
+            .exitCode == 1);
+}
