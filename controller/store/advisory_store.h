@@ -42,7 +42,10 @@ class AdvisoryStore {
   // Adds or replaces a publisher's key and trust level.
   virtual void trustPublisher(const Publisher& publisher) = 0;
   virtual std::optional<Publisher> publisher(const std::string& name) = 0;
-  // All of them or none: one transaction.
+  // All of them or none: one transaction. A newer `modified` replaces a
+  // record; the same version again is counted once (unchanged), and is
+  // shown as the more trusted publisher's when it comes from one (several
+  // information providers merged).
   virtual ImportCounts importAdvisories(const std::vector<StoredAdvisory>& advisories) = 0;
   // Without the record itself, ordered by id.
   virtual std::vector<StoredAdvisory> advisories() = 0;

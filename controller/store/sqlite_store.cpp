@@ -494,6 +494,15 @@ class SqliteStore final : public Store, private SqliteConnection {
         *session_ << "SELECT modified FROM advisories WHERE id = ?", useRef(a.id), into(stored), now;
         // RFC 3339 UTC times compare as text.
         if (!stored.empty() && a.modified <= stored.front()) {
+          // The same version from a more trusted publisher (several
+          // providers merged): counted once, shown as that publisher's.
+          if (a.modified == stored.front() && !a.publisher.empty()) {
+            BLOB record = toBlob(a.record);
+            *session_ << "UPDATE advisories SET publisher = ?, record = ? WHERE id = ? AND publisher != ?"
+                         " AND (SELECT level FROM publishers WHERE name = ?) >"
+                         " COALESCE((SELECT p.level FROM publishers p WHERE p.name = advisories.publisher), 0)",
+                useRef(a.publisher), use(record), useRef(a.id), useRef(a.publisher), useRef(a.publisher), now;
+          }
           ++counts.unchanged;
           continue;
         }
