@@ -1,4 +1,5 @@
 #include "agent/actions/command_decoder.h"
+#include "common/util/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -17,18 +18,6 @@ namespace pb = ::portcullis::v1;
 using Code = CommandRefusal::Code;
 
 CommandRefusal bad(std::string reason) { return {Code::BadField, std::move(reason)}; }
-
-// Absolute and already normal: no "..", ".", "//" or trailing slash, no NUL.
-bool machinePath(const std::string& p) {
-  if (p.size() < 2 || p.front() != '/' || p.back() == '/' || p.find('\0') != std::string::npos) return false;
-  for (std::size_t start = 1; start <= p.size();) {
-    const auto end = std::min(p.find('/', start), p.size());
-    const std::string_view part(p.data() + start, end - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = end + 1;
-  }
-  return true;
-}
 
 bool packageVersion(const std::string& v) {
   return v.size() <= 100 && std::all_of(v.begin(), v.end(), [](unsigned char c) {
@@ -52,13 +41,13 @@ std::optional<CommandRefusal> addresses(const google::protobuf::RepeatedPtrField
 }
 
 std::optional<CommandRefusal> fileTarget(const std::string& path, const std::string& sha256) {
-  if (!machinePath(path)) return bad("'" + path + "' is not an absolute, normalised path");
-  if (!sensors::isSha256Hex(sha256)) return bad("'" + sha256 + "' is not a SHA-256 in lower-case hex");
+  if (!util::isNormalAbsolutePath(path)) return bad("'" + path + "' is not an absolute, normalised path");
+  if (!util::isSha256Hex(sha256)) return bad("'" + sha256 + "' is not a SHA-256 in lower-case hex");
   return std::nullopt;
 }
 
 std::optional<CommandRefusal> packageName(const std::string& package) {
-  if (!plainName(package)) return bad("'" + package + "' is not a package name");
+  if (!util::isPlainName(package)) return bad("'" + package + "' is not a package name");
   return std::nullopt;
 }
 
@@ -90,12 +79,12 @@ std::variant<CheckSpec, CommandRefusal> check(const pb::OperationCheck& c, int i
       !plainText(s.relayDomain, 255))
     return bad("check " + s.name + " has a field that is not one line of text");
   if ((s.type == "process" || s.type == "stopped") && s.process.empty()) return bad("check " + s.name + " names no process");
-  if (s.type == "command" && !plainName(s.command)) return bad("check " + s.name + ": '" + s.command.substr(0, 40) + "' is not a command's name");
+  if (s.type == "command" && !util::isPlainName(s.command)) return bad("check " + s.name + ": '" + s.command.substr(0, 40) + "' is not a command's name");
   if (s.type == "command" && (s.expectExit < 0 || s.expectExit > 255))
     return bad("check " + s.name + " expects exit " + std::to_string(s.expectExit) + ", not 0 to 255");
   if (s.type == "file") {
-    if (!machinePath(s.target)) return bad("check " + s.name + ": '" + s.target.substr(0, 100) + "' is not an absolute, normalised path");
-    if (s.sha256 != "absent" && !sensors::isSha256Hex(s.sha256))
+    if (!util::isNormalAbsolutePath(s.target)) return bad("check " + s.name + ": '" + s.target.substr(0, 100) + "' is not an absolute, normalised path");
+    if (s.sha256 != "absent" && !util::isSha256Hex(s.sha256))
       return bad("check " + s.name + ": '" + s.sha256.substr(0, 70) + "' is not a SHA-256 in lower-case hex, nor absent");
   }
   return s;
@@ -104,10 +93,10 @@ std::variant<CheckSpec, CommandRefusal> check(const pb::OperationCheck& c, int i
 std::variant<Order, CommandRefusal> patch(const pb::Patch& p) {
   PatchOrder o;
   o.advisory = p.advisory();
-  if (!plainName(o.advisory)) return bad("advisory id '" + o.advisory + "' is not one word");
+  if (!util::isPlainName(o.advisory)) return bad("advisory id '" + o.advisory + "' is not one word");
   if (p.packages().empty()) return bad("the patch names no packages");
   for (const auto& t : p.packages()) {
-    if (!plainName(t.name()) || !packageVersion(t.target()))
+    if (!util::isPlainName(t.name()) || !packageVersion(t.target()))
       return bad("'" + t.name() + "=" + t.target() + "' is not a package and version");
     o.packages.push_back({t.name(), t.target()});
   }
@@ -125,14 +114,14 @@ std::variant<Order, CommandRefusal> order(const pb::Command& c) {
     case pb::Command::kPatch: return patch(c.patch());
     case pb::Command::kFilterAdd: {
       FilterAddOrder o{c.filter_add().advisory(), c.filter_add().package(), {}};
-      if (!plainName(o.advisory)) return bad("advisory id '" + o.advisory + "' has characters a rule cannot carry");
+      if (!util::isPlainName(o.advisory)) return bad("advisory id '" + o.advisory + "' has characters a rule cannot carry");
       if (auto r = packageName(o.package)) return *r;
       if (auto r = addresses(c.filter_add().allow(), o.allow)) return *r;
       return o;
     }
     case pb::Command::kFilterRemove: {
       FilterRemoveOrder o{c.filter_remove().advisory()};
-      if (!plainName(o.advisory)) return bad("advisory id '" + o.advisory + "' has characters a rule cannot carry");
+      if (!util::isPlainName(o.advisory)) return bad("advisory id '" + o.advisory + "' has characters a rule cannot carry");
       return o;
     }
     case pb::Command::kStopService: {
@@ -220,7 +209,7 @@ std::variant<Order, CommandRefusal> order(const pb::Command& c) {
     }
     case pb::Command::kRenewLease: {
       RenewLeaseOrder o{c.renew_lease().state()};
-      if (!plainName(o.state) && !o.state.empty()) return bad("the lease's new state is not one word");
+      if (!util::isPlainName(o.state) && !o.state.empty()) return bad("the lease's new state is not one word");
       return o;
     }
     case pb::Command::kSetSignatures: {

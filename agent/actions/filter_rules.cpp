@@ -1,4 +1,5 @@
 #include "agent/actions/filter_rules.h"
+#include "common/util/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -15,12 +16,6 @@ namespace portcullis::agent::actions {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-bool plainName(std::string_view s) {
-  return !s.empty() && s.size() <= 100 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == '+' || c == '-';
-  });
-}
 
 bool validIpv4Cidr(std::string_view s) { return net::parseIpv4Net(s).ok(); }
 
@@ -132,8 +127,8 @@ Result<std::vector<T>> readStateList(std::string_view json, const char* what, co
 }
 
 Status check(const FilterRule& r) {
-  if (!plainName(r.advisory)) return fail("advisory id '" + r.advisory + "' has characters a rule cannot carry");
-  if (!plainName(r.package)) return fail("package name '" + r.package + "' is not a package name");
+  if (!util::isPlainName(r.advisory)) return fail("advisory id '" + r.advisory + "' has characters a rule cannot carry");
+  if (!util::isPlainName(r.package)) return fail("package name '" + r.package + "' is not a package name");
   for (const auto& p : r.ports)
     if (p.port == 0 || p.port > 65535) return fail("port " + std::to_string(p.port) + " is out of range");
   for (const auto& a : r.allow)

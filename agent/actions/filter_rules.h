@@ -78,8 +78,6 @@ Status checkIsolation(const HostIsolation& isolation);
 // "tcp to 10.78.0.3 port 8080", "tcp from port 25 to 10.0.0.0/8", "udp to any port 53"
 std::string describeDrop(const FlowDrop& drop);
 
-// Names that go into nft comments must be plain: letters, digits and . _ : + -
-bool plainName(std::string_view s);
 // An IPv4 address or network by the project's one rule (common/net/ipv4.h).
 bool validIpv4Cidr(std::string_view s);
 

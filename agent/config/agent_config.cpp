@@ -1,11 +1,10 @@
 #include "agent/config/agent_config.h"
 
-#include <algorithm>
-#include <cctype>
 #include <sstream>
 
 #include "common/config/ini_document.h"
 #include "common/io/files.h"
+#include "common/util/text.h"
 
 namespace portcullis::agent {
 std::filesystem::path enrollmentFileOf(const std::filesystem::path& stateDir) {
@@ -109,10 +108,7 @@ Result<AgentConfig> loadAgentConfig(const std::filesystem::path& file, Enrollmen
     std::vector<std::string> argv;
     std::istringstream words(line);
     for (std::string w; words >> w;) argv.push_back(w);
-    const bool nameOk = !name.empty() && name.size() <= 100 && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
-      return std::isalnum(ch) || ch == '.' || ch == '_' || ch == ':' || ch == '+' || ch == '-';
-    });
-    if (!nameOk) r.addError("check_commands." + name, "'" + name + "' is not a name a check can use (letters, digits, . _ : + -)");
+    if (!util::isPlainName(name)) r.addError("check_commands." + name, "'" + name + "' is not a name a check can use (letters, digits, . _ : + -)");
     else if (argv.empty() || argv.front().front() != '/')
       r.addError("check_commands." + name, "give the program by its absolute path, then its arguments (no shell)");
     else c.checkCommands[name] = std::move(argv);

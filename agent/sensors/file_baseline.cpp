@@ -1,4 +1,5 @@
 #include "agent/sensors/file_baseline.h"
+#include "common/util/text.h"
 
 #include <algorithm>
 #include <cstring>
@@ -144,7 +145,7 @@ FileBaselineBuilder::~FileBaselineBuilder() = default;
 bool FileBaselineBuilder::add(const FileRecord& r) {
   std::array<unsigned char, 32> digest{};
   if (!r.sha256.empty()) {
-    if (!isSha256Hex(r.sha256)) return false;
+    if (!util::isSha256Hex(r.sha256)) return false;
     for (std::size_t i = 0; i < 32; ++i)
       digest[i] = static_cast<unsigned char>(util::hexDigitValue(r.sha256[2 * i]) << 4 |
                                              util::hexDigitValue(r.sha256[2 * i + 1]));
@@ -273,7 +274,7 @@ struct BaselineParser::State {
     std::string_view fields[9];
     if (!splitTabs(line, fields, 9)) return fail("expected 9 tab-separated fields");
     auto& r = record;
-    if (!isSha256Hex(fields[0])) return fail("not a SHA-256 in hex");
+    if (!util::isSha256Hex(fields[0])) return fail("not a SHA-256 in hex");
     r.sha256.assign(fields[0]);
     if (!parseNumber(fields[1], r.size) || !parseNumber(fields[2], r.mtimeNs) || !parseNumber(fields[3], r.ctimeNs) ||
         !parseNumber(fields[4], r.inode) || !parseNumber(fields[5], r.mode) || !parseNumber(fields[6], r.uid) ||

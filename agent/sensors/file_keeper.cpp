@@ -1,4 +1,5 @@
 #include "agent/sensors/file_keeper.h"
+#include "common/util/text.h"
 
 #include <set>
 
@@ -49,7 +50,7 @@ Result<KeptIndex> parseKeptIndex(std::string_view text) {
     if (!splitTabs(line, fields, 6)) return fail("expected 6 tab-separated fields");
     KeptVersion v;
     std::string path;
-    if (!isSha256Hex(fields[0])) return fail("not a SHA-256 in hex");
+    if (!util::isSha256Hex(fields[0])) return fail("not a SHA-256 in hex");
     v.sha256 = std::string(fields[0]);
     if (!parseNumber(fields[1], v.mode) || !parseNumber(fields[2], v.uid) || !parseNumber(fields[3], v.gid) ||
         !parseNumber(fields[4], v.keptAtUnix))
@@ -97,7 +98,7 @@ std::size_t FileKeeper::prune(const KeptIndex& index) const {
   for (const auto& e : std::filesystem::directory_iterator(settings_.dir, ec)) {
     const auto name = e.path().filename().string();
     // Copies no version names, and temporary files a crash left behind.
-    const bool copy = isSha256Hex(name);
+    const bool copy = util::isSha256Hex(name);
     if ((copy && !referenced.count(name)) || (!copy && name.rfind(".", 0) == 0 && name.find(".portcullis-") != std::string::npos)) {
       std::error_code ignored;
       if (std::filesystem::remove(e.path(), ignored) && copy) ++pruned;

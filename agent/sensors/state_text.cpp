@@ -36,12 +36,6 @@ bool unescapePath(std::string_view text, std::string& out) {
   return true;
 }
 
-bool isSha256Hex(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
 
 Status forEachStateLine(std::string_view text, std::string_view header, std::string_view notHeader,
                         const std::function<Status(std::string_view)>& record) {

@@ -18,8 +18,6 @@ std::string escapePath(const std::string& path);
 // The reverse; false for a dangling or unknown escape.
 bool unescapePath(std::string_view text, std::string& out);
 
-bool isSha256Hex(std::string_view s);
-
 // The lines of a state file: the first must be `header` (else `notHeader` is
 // the reason), and every line ends with a newline. `record` is given each
 // line after the header and takes it or says why not. Done when every line

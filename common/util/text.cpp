@@ -1,5 +1,7 @@
 #include "common/util/text.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 namespace portcullis::util {
@@ -211,6 +213,27 @@ std::optional<std::int64_t> recordNumber(std::string_view word) {
   std::int64_t n = 0;
   for (const char c : word) n = n * 10 + (c - '0');
   return n;
+}
+
+bool isPlainName(std::string_view s) {
+  return !s.empty() && s.size() <= 100 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == '+' || c == '-';
+  });
+}
+
+bool isNormalAbsolutePath(std::string_view p) {
+  if (p.size() < 2 || p.front() != '/' || p.back() == '/' || p.find('\0') != std::string_view::npos) return false;
+  for (std::size_t start = 1; start <= p.size();) {
+    const auto end = std::min(p.find('/', start), p.size());
+    const auto part = p.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+bool isSha256Hex(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace portcullis::util

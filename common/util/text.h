@@ -19,6 +19,15 @@ std::vector<std::string> words(std::string_view text);
 // A record's number as people type it (an incident, a runbook, a finding):
 // 1 to 18 decimal digits, nothing else; nullopt otherwise.
 std::optional<std::int64_t> recordNumber(std::string_view word);
+// What the agent and the controller take as a name a command carries (a
+// package, an advisory, a process, a check's command): 1 to 100 of ASCII
+// letters, digits and . _ : + -.
+bool isPlainName(std::string_view s);
+// An absolute path already in normal form: no "." or ".." part, no "//", no
+// trailing slash, no NUL.
+bool isNormalAbsolutePath(std::string_view path);
+// A SHA-256 in lower-case hex (64 digits).
+bool isSha256Hex(std::string_view s);
 
 // Pieces of a text (a file read in blocks, a socket) in, whole lines out: a
 // line cut by a piece's end is held until the piece that ends it. With a

@@ -391,9 +391,15 @@ int serveCommand(const Words& words) {
     service.onHardwareChange([&enforcer](const std::string& agentId, const v1::HardwareChange& change) {
       enforcer.hardwareChanged(agentId, change);
     });
-    std::function<void()> agentTestAnswered = [] {};
-    service.onCommandFinished([&enforcer, &agentTestAnswered](const store::OutboxCommand& c, const v1::CommandResult& result) {
-      if (c.kind == "run_checks") agentTestAnswered();
+    // Incidents' runbooks: a site library that does not read stops serve.
+    auto runbookRead = runbookPartsOf(*config, *store);
+    if (!runbookRead) return runtimeError(runbookRead.error());
+    auto& runbookParts = runbookRead.value();
+    // Tests whose checks agents run: sent at once, taken when answered.
+    runbookParts.service->onCommandsQueued([&service](const std::string& machineId) { service.deliverQueuedTo(machineId); });
+    runbooks::AgentTestWatch agentTests(*runbookParts.service);
+    service.onCommandFinished([&enforcer, &agentTests](const store::OutboxCommand& c, const v1::CommandResult& result) {
+      if (c.kind == "run_checks") agentTests.wake();
       enforcer.commandFinished(c, result);
     });
     monitor::SignatureBook signatures(store->network());
@@ -427,14 +433,6 @@ int serveCommand(const Words& words) {
     // And the recovery system's: damage sightings as they begin.
     incidents::DamageAlerts damageAlerts(store->sensors(), *store, store->incidents(), config->alertGroupSeconds * 1'000'000,
                                          static_cast<std::size_t>(config->incidentsKept));
-    // Incidents' runbooks: a site library that does not read stops serve.
-    auto runbookRead = runbookPartsOf(*config, *store);
-    if (!runbookRead) return runtimeError(runbookRead.error());
-    auto& runbookParts = runbookRead.value();
-    // Tests whose checks agents run: sent at once, taken when answered.
-    runbookParts.service->onCommandsQueued([&service](const std::string& machineId) { service.deliverQueuedTo(machineId); });
-    runbooks::AgentTestWatch agentTests(*runbookParts.service);
-    agentTestAnswered = [&agentTests] { agentTests.wake(); };
     if (notify.configured()) notifier.start();
     server::ListenerOptions listenerOptions;
     listenerOptions.host = config->listenHost;

@@ -53,26 +53,6 @@ std::optional<std::uint16_t> portOf(std::string_view word) {
 
 bool isFact(std::string_view word) { return word.size() > 2 && word.front() == '{' && word.back() == '}'; }
 
-// What an agent takes as a command's or a process's name.
-bool commandName(std::string_view s) {
-  return !s.empty() && s.size() <= 100 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == '+' || c == '-';
-  });
-}
-
-// Absolute and already normal, as an agent takes a path: no "." or ".."
-// parts, no "//", no trailing slash.
-bool machinePath(std::string_view p) {
-  if (p.size() < 2 || p.front() != '/' || p.back() == '/') return false;
-  for (std::size_t start = 1; start <= p.size();) {
-    const auto end = std::min(p.find('/', start), p.size());
-    const auto part = p.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = end + 1;
-  }
-  return true;
-}
-
 // A header "[KEY] TITLE": the key and title, or nullopt.
 std::optional<std::pair<std::string, std::string>> headerOf(std::string_view line) {
   if (line.empty() || line.front() != '[') return std::nullopt;
@@ -85,7 +65,7 @@ Result<TestCheck> checkOf(const std::vector<std::string_view>& w) {
   TestCheck c;
   c.line = joinWords(w, 0);
   // A machine as written: a fact, a machine's id or an address.
-  const auto machineWord = [](std::string_view m) { return isFact(m) || commandName(m) || packet::IpAddress::parse(m); };
+  const auto machineWord = [](std::string_view m) { return isFact(m) || util::isPlainName(m) || packet::IpAddress::parse(m); };
   const auto port = [&](std::size_t i) -> Result<std::uint16_t> {
     if (i >= w.size()) return fail("a port is missing");
     if (isFact(w[i])) return std::uint16_t{0};  // filled later: {port}
@@ -154,7 +134,7 @@ Result<TestCheck> checkOf(const std::vector<std::string_view>& w) {
   if (w[0] == "process") {
     if (w.size() != 4 || (w[3] != "running" && w[3] != "stopped")) return fail("written process MACHINE NAME running|stopped");
     if (!machineWord(w[1])) return fail("'" + std::string(w[1]) + "' is not a machine (its id, an address, or a fact)");
-    if (!isFact(w[2]) && !commandName(w[2])) return fail("'" + std::string(w[2]) + "' is not a process name");
+    if (!isFact(w[2]) && !util::isPlainName(w[2])) return fail("'" + std::string(w[2]) + "' is not a process name");
     c.kind = TestCheck::Kind::Process;
     c.machine = std::string(w[1]);
     c.name = std::string(w[2]);
@@ -164,12 +144,9 @@ Result<TestCheck> checkOf(const std::vector<std::string_view>& w) {
   if (w[0] == "file") {
     if (w.size() != 5 || w[3] != "sha256") return fail("written file MACHINE PATH sha256 HEX|absent");
     if (!machineWord(w[1])) return fail("'" + std::string(w[1]) + "' is not a machine (its id, an address, or a fact)");
-    if (!machinePath(w[2])) return fail("'" + std::string(w[2]) + "' is not an absolute, normalised path");
+    if (!util::isNormalAbsolutePath(w[2])) return fail("'" + std::string(w[2]) + "' is not an absolute, normalised path");
     if (w[2].find_first_of("{}") != std::string_view::npos) return fail("a path is written whole: no fact is filled in it");
-    const bool hex = w[4].size() == 64 && std::all_of(w[4].begin(), w[4].end(), [](char ch) {
-                       return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-                     });
-    if (!hex && w[4] != "absent") return fail("'" + std::string(w[4]) + "' is not a SHA-256 in lower-case hex, nor absent");
+    if (!util::isSha256Hex(w[4]) && w[4] != "absent") return fail("'" + std::string(w[4]) + "' is not a SHA-256 in lower-case hex, nor absent");
     c.kind = TestCheck::Kind::File;
     c.machine = std::string(w[1]);
     c.path = std::string(w[2]);
@@ -179,7 +156,7 @@ Result<TestCheck> checkOf(const std::vector<std::string_view>& w) {
   if (w[0] == "command") {
     if (w.size() != 5 || w[3] != "exit") return fail("written command MACHINE NAME exit CODE");
     if (!machineWord(w[1])) return fail("'" + std::string(w[1]) + "' is not a machine (its id, an address, or a fact)");
-    if (!commandName(w[2])) return fail("'" + std::string(w[2]) + "' is not a command's name (letters, digits, . _ : + -)");
+    if (!util::isPlainName(w[2])) return fail("'" + std::string(w[2]) + "' is not a command's name (letters, digits, . _ : + -)");
     int code = -1;
     const auto [end, error] = std::from_chars(w[4].data(), w[4].data() + w[4].size(), code);
     if (error != std::errc() || end != w[4].data() + w[4].size() || code < 0 || code > 255)
@@ -302,13 +279,13 @@ Result<TestCheck> filledCheck(const TestCheck& check, const Facts& given) {
   if (check.byAgent()) {
     c.machine = fillFacts(check.machine, facts);
     if (c.machine.find("(unknown ") != std::string::npos) return unknown(c.machine);
-    if (!commandName(c.machine) && !packet::IpAddress::parse(c.machine))
+    if (!util::isPlainName(c.machine) && !packet::IpAddress::parse(c.machine))
       return fail("'" + c.machine + "' is not a machine's id or address: nothing is run");
   }
   if (check.kind == TestCheck::Kind::Process) {
     c.name = fillFacts(check.name, facts);
     if (c.name.find("(unknown ") != std::string::npos) return unknown(c.name);
-    if (!commandName(c.name)) return fail("'" + c.name + "' is not a process name: nothing is run");
+    if (!util::isPlainName(c.name)) return fail("'" + c.name + "' is not a process name: nothing is run");
   }
   if (check.kind == TestCheck::Kind::Port && !check.text.empty()) {  // a port named by a fact
     const auto p = portOf(fillFacts(check.text, facts));

@@ -1,5 +1,6 @@
 #include "controller/runbooks_edge/agent_test_watch.h"
 
+#include "common/log/guarded_thread.h"
 #include "common/log/logging.h"
 
 namespace portcullis::runbooks {
@@ -7,7 +8,7 @@ namespace portcullis::runbooks {
 void AgentTestWatch::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  thread_ = log::guardedThread("runbook-agent-tests", "controller.runbooks", [this] { loop(); });
 }
 
 void AgentTestWatch::stop() {

@@ -154,9 +154,10 @@ RunbookLibrary RunbookService::libraryFor(const store::RunbookRecord& record) co
   return built ? std::move(*built) : library_;
 }
 
-Result<std::string> RunbookService::machineOf(const std::string& idOrAddress) {
+Result<std::string> RunbookService::machineOf(const std::string& idOrAddress, std::optional<monitor::AddressOwners>& owners) {
   if (const auto address = packet::IpAddress::parse(idOrAddress)) {
-    const auto owner = monitor::AddressOwners(monitor::addressFactsOf(store_, store_)).ownerAt(*address, nowUs_());
+    if (!owners) owners.emplace(monitor::addressFactsOf(store_, store_));  // the lease book and interfaces read once a test
+    const auto owner = owners->ownerAt(*address, nowUs_());
     if (owner.empty()) return fail("no machine is known to hold " + idOrAddress + " now: nothing is run");
     return owner;
   }
@@ -170,12 +171,13 @@ RunbookService::TestStart RunbookService::startTest(const Step& step, const stor
   if (it == library.tests.end()) return {CheckOutcome{false, "test pattern [" + step.argument + "] is not in the library"}, {}, ""};
   // The agents' checks, a command a machine.
   std::map<std::string, v1::Command> byMachine;
+  std::optional<monitor::AddressOwners> owners;
   for (std::size_t i = 0; i < it->second.checks.size(); ++i) {
     const auto& check = it->second.checks[i];
     if (!check.byAgent()) continue;
     const auto filled = filledCheck(check, record.facts);
     if (!filled) continue;  // fails when the test is read
-    const auto machine = machineOf(filled->machine);
+    const auto machine = machineOf(filled->machine, owners);
     if (!machine) continue;
     auto& command = byMachine[*machine];
     command.mutable_run_checks()->set_reason("runbook " + std::to_string(record.id) + ", line " + std::to_string(step.line));
@@ -210,6 +212,7 @@ CheckOutcome RunbookService::finishTest(const Step& step, const store::RunbookRe
         if (check.name() == agentCheckName(index)) return &c;
     return nullptr;
   };
+  std::optional<monitor::AddressOwners> owners;
   CheckOutcome all{true, ""};
   for (std::size_t i = 0; i < it->second.checks.size(); ++i) {
     const auto& check = it->second.checks[i];
@@ -224,7 +227,7 @@ CheckOutcome RunbookService::finishTest(const Step& step, const store::RunbookRe
       one = {false, filled.error()};
     } else if (!check.byAgent()) {
       one = checks_.run(*filled);
-    } else if (auto machine = machineOf(filled->machine); !machine) {
+    } else if (auto machine = machineOf(filled->machine, owners); !machine) {
       one = {false, machine.error()};  // why it was never sent
     } else {
       one = {false, "sent to no machine: " + check.line};

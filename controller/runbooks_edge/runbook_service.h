@@ -23,6 +23,7 @@
 #include "common/util/result.h"
 #include "controller/runbooks/business_hours.h"
 #include "controller/runbooks/runbook_library.h"
+#include "controller/monitor/address_owners.h"
 #include "controller/runbooks/runbook_run.h"
 #include "controller/runbooks_edge/runbook_checks.h"
 #include "controller/store/store.h"
@@ -117,8 +118,9 @@ class RunbookService {
   // The library a runbook runs with: the part kept with it, else (made
   // before parts were kept) the service's.
   RunbookLibrary libraryFor(const store::RunbookRecord& record) const;
-  // A machine named by its id or by an address it holds now.
-  Result<std::string> machineOf(const std::string& idOrAddress);
+  // A machine named by its id or by an address it holds now (owners: read
+  // from the store at the first address, then kept for the caller).
+  Result<std::string> machineOf(const std::string& idOrAddress, std::optional<monitor::AddressOwners>& owners);
   // The test the execute step names: its controller checks run now, or,
   // when some are an agent's, those sent and nothing run yet.
   struct TestStart {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "agent/sensors/file_baseline.h"
+#include "common/util/text.h"
 #include "agent/sensors/state_text.h"
 
 using namespace portcullis::agent::sensors;
@@ -34,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (auto it = baseline->begin(); it != baseline->end(); ++it) {
     const auto r = *it;
     require(it.path() == r.path && !r.path.empty() && r.path.front() == '/');
-    require(isSha256Hex(r.sha256));
+    require(portcullis::util::isSha256Hex(r.sha256));
   }
   const auto text = formatBaseline(*baseline);
   const auto again = parseBaseline(text);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "agent/actions/filter_rules.h"
+#include "common/util/text.h"
 
 using namespace portcullis::agent::actions;
 
@@ -37,7 +38,7 @@ void checkRules(std::string_view json) {
     return;
   }
   for (const auto& r : *rules) {
-    require(plainName(r.advisory) && plainName(r.package));
+    require(portcullis::util::isPlainName(r.advisory) && portcullis::util::isPlainName(r.package));
     for (const auto& p : r.ports) require(p.port >= 1 && p.port <= 65535);
     for (const auto& a : r.allow) require(addressText(a));
   }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "agent/sensors/file_keeper.h"
+#include "common/util/text.h"
 #include "agent/sensors/state_text.h"
 
 using namespace portcullis::agent::sensors;
@@ -32,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (const auto& [path, versions] : *index) {
     require(!path.empty() && path.front() == '/' && !versions.empty());
-    for (const auto& v : versions) require(isSha256Hex(v.sha256));
+    for (const auto& v : versions) require(portcullis::util::isSha256Hex(v.sha256));
   }
   const auto text = formatKeptIndex(*index);
   const auto again = parseKeptIndex(text);
